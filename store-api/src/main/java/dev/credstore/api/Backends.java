@@ -1,0 +1,231 @@
+package dev.credstore.api;
+
+import dev.credstore.spi.Availability;
+import dev.credstore.spi.CredentialStoreProvider;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+/**
+ * The backends found on the class path, and the rules for choosing one.
+ *
+ * <p>Selection: a named backend is used if it is available, else selection fails with the reason
+ * and what to do; {@value StoreSettings#AUTO} picks the highest-priority <em>built-in</em> backend
+ * whose probe says it is available. A provider from elsewhere on the class path is used only when
+ * named, so that a planted jar cannot capture secrets by outbidding the built-ins. Nothing ever
+ * falls back to plaintext: there is no plaintext backend.
+ *
+ * <p>A provider that fails to load is recorded in {@link #loadProblems()} and skipped. A probe that
+ * throws or does not answer within {@link #PROBE_LIMIT} counts as unavailable.
+ */
+public final class Backends {
+
+  /** Longest a probe may take before its backend counts as unavailable. */
+  public static final Duration PROBE_LIMIT = Duration.ofSeconds(2);
+
+  // Auto-selection trusts these exact classes only (id -> implementation class).
+  private static final Map<String, String> BUILT_IN = Map.of(
+      "keychain", "dev.credstore.keychain.KeychainStoreProvider",
+      "file", "dev.credstore.file.FileStoreProvider");
+
+  private final Map<String, CredentialStoreProvider> providers;
+  private final List<String> loadProblems;
+  private final Map<String, String> builtIn;
+
+  private Backends(Map<String, CredentialStoreProvider> providers, List<String> loadProblems,
+      Map<String, String> builtIn) {
+    this.providers = providers;
+    this.loadProblems = List.copyOf(loadProblems);
+    this.builtIn = builtIn;
+  }
+
+  /** The providers {@link ServiceLoader} finds with credstore's own class loader. */
+  public static Backends discover() {
+    return discover(Backends.class.getClassLoader());
+  }
+
+  /** The providers {@link ServiceLoader} finds with {@code loader}. */
+  public static Backends discover(ClassLoader loader) {
+    List<CredentialStoreProvider> found = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    Iterator<CredentialStoreProvider> it =
+        ServiceLoader.load(CredentialStoreProvider.class, loader).iterator();
+    while (true) {
+      try {
+        if (!it.hasNext()) {
+          break;
+        }
+        found.add(it.next());
+      } catch (ServiceConfigurationError | LinkageError e) {
+        problems.add("a backend failed to load and was skipped: " + e.getMessage());
+      }
+    }
+    return of(found, problems, BUILT_IN);
+  }
+
+  static Backends of(List<CredentialStoreProvider> found, List<String> problems,
+      Map<String, String> builtIn) {
+    List<String> allProblems = new ArrayList<>(problems);
+    Map<String, CredentialStoreProvider> byId = new LinkedHashMap<>();
+    // Built-ins first, so an impostor with a built-in id can never displace the real one.
+    List<CredentialStoreProvider> ordered = new ArrayList<>(found);
+    ordered.sort(Comparator.comparing(p -> !isBuiltIn(p, builtIn)));
+    for (CredentialStoreProvider provider : ordered) {
+      String id;
+      try {
+        id = provider.id();
+      } catch (RuntimeException e) {
+        allProblems.add("backend " + provider.getClass().getName() + " has no usable id: " + e);
+        continue;
+      }
+      CredentialStoreProvider previous = byId.putIfAbsent(id, provider);
+      if (previous != null) {
+        allProblems.add("backend id '" + id + "' is claimed by both "
+            + previous.getClass().getName() + " and " + provider.getClass().getName()
+            + "; using " + previous.getClass().getName());
+      }
+    }
+    return new Backends(byId, allProblems, builtIn);
+  }
+
+  /** Ids of every loaded backend, highest priority first. */
+  public List<String> ids() {
+    return sortedByPriority().stream().map(CredentialStoreProvider::id).collect(Collectors.toList());
+  }
+
+  /** Providers that failed to load or clashed, one sentence each. */
+  public List<String> loadProblems() {
+    return loadProblems;
+  }
+
+  /** Probes every loaded backend, highest priority first. */
+  public List<BackendStatus> survey(StoreOptions options) {
+    List<BackendStatus> statuses = new ArrayList<>();
+    for (CredentialStoreProvider provider : sortedByPriority()) {
+      statuses.add(status(provider, probe(provider, options)));
+    }
+    return statuses;
+  }
+
+  /**
+   * Chooses the backend {@code request} names, or the best available one for {@value
+   * StoreSettings#AUTO}.
+   *
+   * @throws BackendUnavailableException if the named backend is unknown or unavailable, or no
+   *     built-in backend is available; the message says why and what to do
+   */
+  public SelectedBackend select(StoreSettings.Setting<String> request, StoreOptions options)
+      throws BackendUnavailableException {
+    String name = request.value();
+    if (!StoreSettings.AUTO.equals(name)) {
+      return selectNamed(name, request.source(), options);
+    }
+    List<BackendStatus> passedOver = new ArrayList<>();
+    for (CredentialStoreProvider provider : sortedByPriority()) {
+      if (!isBuiltIn(provider, builtIn)) {
+        continue;
+      }
+      Availability availability = probe(provider, options);
+      if (availability.available()) {
+        String why = passedOver.isEmpty()
+            ? "auto: highest-priority available backend (" + availability.reason() + ")"
+            : "auto: " + passedOver.stream()
+                .map(s -> s.id() + " unavailable (" + s.reason() + ")")
+                .collect(Collectors.joining("; "));
+        return new SelectedBackend(provider, why, passedOver);
+      }
+      passedOver.add(status(provider, availability));
+    }
+    String reasons = passedOver.isEmpty() ? "no built-in backend is installed"
+        : passedOver.stream().map(s -> s.id() + ": " + s.reason())
+            .collect(Collectors.joining("; "));
+    throw new BackendUnavailableException("no credential backend is available (" + reasons
+        + "); fix one of these or choose one with --backend or " + StoreSettings.BACKEND_VARIABLE);
+  }
+
+  private SelectedBackend selectNamed(String name, String source, StoreOptions options)
+      throws BackendUnavailableException {
+    CredentialStoreProvider provider = providers.get(name);
+    if (provider == null) {
+      throw new BackendUnavailableException("unknown backend '" + name + "' (from " + source
+          + "); available backends: auto, " + String.join(", ", ids()));
+    }
+    Availability availability = probe(provider, options);
+    if (!availability.available()) {
+      throw new BackendUnavailableException("backend '" + name + "' (from " + source
+          + ") is not available here: " + availability.reason() + "; choose another with"
+          + " --backend or " + StoreSettings.BACKEND_VARIABLE + " (e.g. --backend "
+          + alternativeTo(name) + ")");
+    }
+    return new SelectedBackend(provider, "named by " + source, List.of());
+  }
+
+  private String alternativeTo(String name) {
+    return ids().stream().filter(id -> !id.equals(name)).findFirst().orElse(StoreSettings.AUTO);
+  }
+
+  private List<CredentialStoreProvider> sortedByPriority() {
+    List<CredentialStoreProvider> sorted = new ArrayList<>(providers.values());
+    sorted.sort(Comparator.comparingInt(Backends::safePriority).reversed()
+        .thenComparing(CredentialStoreProvider::id));
+    return sorted;
+  }
+
+  private static int safePriority(CredentialStoreProvider provider) {
+    try {
+      return provider.priority();
+    } catch (RuntimeException e) {
+      return Integer.MIN_VALUE;
+    }
+  }
+
+  private BackendStatus status(CredentialStoreProvider provider, Availability availability) {
+    return new BackendStatus(provider.id(), provider.description(), safePriority(provider),
+        isBuiltIn(provider, builtIn), availability.available(), availability.reason());
+  }
+
+  private static boolean isBuiltIn(CredentialStoreProvider provider, Map<String, String> builtIn) {
+    String expected = builtIn.get(safeId(provider));
+    return expected != null && expected.equals(provider.getClass().getName());
+  }
+
+  private static String safeId(CredentialStoreProvider provider) {
+    try {
+      return provider.id();
+    } catch (RuntimeException e) {
+      return "";
+    }
+  }
+
+  // Probes run on a daemon thread so that a provider that blocks cannot hang selection or keep
+  // the JVM alive; the thread is abandoned after PROBE_LIMIT.
+  private static Availability probe(CredentialStoreProvider provider, StoreOptions options) {
+    FutureTask<Availability> task = new FutureTask<>(() -> provider.probe(options));
+    Thread thread = new Thread(task, "credstore-probe-" + safeId(provider));
+    thread.setDaemon(true);
+    thread.start();
+    try {
+      Availability answer = task.get(PROBE_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+      return answer != null ? answer : Availability.unavailable("probe gave no answer");
+    } catch (TimeoutException e) {
+      task.cancel(true);
+      return Availability.unavailable("did not answer within " + PROBE_LIMIT.toMillis() + " ms");
+    } catch (ExecutionException e) {
+      return Availability.unavailable("probe failed: " + e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Availability.unavailable("probe interrupted");
+    }
+  }
+}

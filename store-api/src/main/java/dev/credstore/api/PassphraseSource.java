@@ -1,0 +1,128 @@
+package dev.credstore.api;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Supplies the passphrase of a passphrase-protected store, only when the store needs it.
+ *
+ * <p>A source never blocks without a way to answer: a prompt is used only when a console is present
+ * (the CLI's concern), and a source that cannot answer returns empty so that the next one is tried.
+ * The returned secret belongs to the caller, who closes it.
+ */
+@FunctionalInterface
+public interface PassphraseSource {
+
+  /** Environment variable that may hold the passphrase. */
+  String ENV_VARIABLE = "CREDSTORE_PASSPHRASE";
+
+  /**
+   * The passphrase for {@code purpose}, or empty if this source has none to offer.
+   *
+   * @param purpose why it is needed; a {@link Purpose#CREATE} answer is the new store's passphrase,
+   *     so interactive sources should ask twice
+   * @param storeLocation where the store lives, for a prompt
+   * @throws AuthenticationException if the source exists but fails (unreadable file, mismatched
+   *     confirmation, cancelled prompt)
+   */
+  Optional<Secret> passphrase(Purpose purpose, String storeLocation) throws AuthenticationException;
+
+  /** Why a passphrase is being asked for. */
+  enum Purpose {
+    /** To open an existing store. */
+    UNLOCK,
+    /** To create a new store. */
+    CREATE,
+    /** The new passphrase of a passphrase change. */
+    CHANGE
+  }
+
+  /** A source with no passphrase: opening a protected store fails with a clear message. */
+  static PassphraseSource none() {
+    return (purpose, location) -> Optional.empty();
+  }
+
+  /**
+   * Reads {@value #ENV_VARIABLE} from {@code environment}. An empty value counts as absent.
+   */
+  static PassphraseSource fromEnvironment(Map<String, String> environment) {
+    return (purpose, location) -> {
+      String value = environment.get(ENV_VARIABLE);
+      return value == null || value.isEmpty() ? Optional.empty() : Optional.of(Secret.of(value));
+    };
+  }
+
+  /**
+   * Reads the first line of {@code file} (without its line ending). The file must not be readable
+   * by group or others, like an ssh key.
+   */
+  static PassphraseSource fromFile(Path file) {
+    return (purpose, location) -> Optional.of(readPassphraseFile(file));
+  }
+
+  /** Asks each source in turn and returns the first answer. */
+  static PassphraseSource firstOf(PassphraseSource... sources) {
+    PassphraseSource[] copy = sources.clone();
+    return (purpose, location) -> {
+      for (PassphraseSource source : copy) {
+        Optional<Secret> answer = source.passphrase(purpose, location);
+        if (answer.isPresent()) {
+          return answer;
+        }
+      }
+      return Optional.empty();
+    };
+  }
+
+  private static Secret readPassphraseFile(Path file) throws AuthenticationException {
+    byte[] bytes = null;
+    try {
+      if (Files.isSymbolicLink(file) || !Files.isRegularFile(file)) {
+        throw new AuthenticationException("passphrase file " + file + " is not a regular file");
+      }
+      try {
+        Set<PosixFilePermission> permissions =
+            Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
+        if (permissions.stream().anyMatch(
+            p -> p.name().startsWith("GROUP_") || p.name().startsWith("OTHERS_"))) {
+          throw new AuthenticationException("passphrase file " + file
+              + " is accessible by other users; run: chmod 600 " + file);
+        }
+      } catch (UnsupportedOperationException notPosix) {
+        // Windows and other non-POSIX file systems: rely on the user profile's ACLs.
+      }
+      bytes = Files.readAllBytes(file);
+      int end = 0;
+      while (end < bytes.length && bytes[end] != '\n' && bytes[end] != '\r') {
+        end++;
+      }
+      byte[] line = Arrays.copyOf(bytes, end);
+      try {
+        Secret secret = Secret.fromUtf8(line);
+        if (secret.length() == 0) {
+          secret.close();
+          throw new AuthenticationException("passphrase file " + file + " is empty");
+        }
+        return secret;
+      } catch (IllegalArgumentException e) {
+        throw new AuthenticationException("passphrase file " + file + " is not valid UTF-8", e);
+      } finally {
+        Arrays.fill(line, (byte) 0);
+      }
+    } catch (IOException e) {
+      throw new AuthenticationException("cannot read passphrase file " + file + ": " + e.getMessage(), e);
+    } finally {
+      if (bytes != null) {
+        Arrays.fill(bytes, (byte) 0);
+      }
+    }
+  }
+}

@@ -1,0 +1,269 @@
+package dev.credstore.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * credstore's settings as the command and embedding applications share them: the XDG directories,
+ * the optional config file {@code $XDG_CONFIG_HOME/credstore/config.json}, and the environment
+ * variables {@value #BACKEND_VARIABLE}, {@value #STORE_VARIABLE} and
+ * {@value #PASSPHRASE_FILE_VARIABLE}. Each setting remembers where it came from, so that
+ * {@code status} can say why a backend was chosen.
+ *
+ * <p>Precedence, highest first: explicit overrides ({@code with…}, e.g. from command-line flags),
+ * environment variables, the config file, defaults. Immutable.
+ */
+public final class StoreSettings {
+
+  public static final String BACKEND_VARIABLE = "CREDSTORE_BACKEND";
+  public static final String STORE_VARIABLE = "CREDSTORE_STORE";
+  public static final String PASSPHRASE_FILE_VARIABLE = "CREDSTORE_PASSPHRASE_FILE";
+  /** The backend name that means "choose automatically". */
+  public static final String AUTO = "auto";
+
+  private static final Set<String> CONFIG_KEYS =
+      Set.of("backend", "store", "passphraseFile", "services");
+
+  private final Map<String, String> environment;
+  private final Path configDirectory;
+  private final Path dataDirectory;
+  private final Path configFile;
+  private final Setting<String> backend;
+  private final Setting<Path> storeFile;
+  private final Setting<Path> passphraseFile;
+
+  /** A value and where it came from, e.g. "--backend", "CREDSTORE_BACKEND", a config file path. */
+  public record Setting<T>(T value, String source) {
+    public Setting {
+      Objects.requireNonNull(source, "source");
+    }
+  }
+
+  private StoreSettings(Map<String, String> environment, Path configDirectory, Path dataDirectory,
+      Path configFile, Setting<String> backend, Setting<Path> storeFile,
+      Setting<Path> passphraseFile) {
+    this.environment = environment;
+    this.configDirectory = configDirectory;
+    this.dataDirectory = dataDirectory;
+    this.configFile = configFile;
+    this.backend = backend;
+    this.storeFile = storeFile;
+    this.passphraseFile = passphraseFile;
+  }
+
+  /**
+   * Reads the settings for a process with {@code environment}.
+   *
+   * @throws ConfigurationException if the config file is malformed or names a bad value
+   * @throws StorageException if the config file exists but cannot be read
+   */
+  public static StoreSettings load(Map<String, String> environment)
+      throws ConfigurationException, StorageException {
+    Map<String, String> env = Map.copyOf(environment);
+    Path home = homeDirectory(env);
+    Path configDirectory = xdg(env, "XDG_CONFIG_HOME", home.resolve(".config")).resolve("credstore");
+    Path dataDirectory = xdg(env, "XDG_DATA_HOME", home.resolve(".local/share")).resolve("credstore");
+    Path configFile = configDirectory.resolve("config.json");
+
+    JsonNode config = readConfig(configFile);
+    String fileSource = configFile.toString();
+    Setting<String> backend = new Setting<>(AUTO, "default");
+    Setting<Path> store = new Setting<>(null, "default");
+    Setting<Path> passphraseFile = new Setting<>(null, "default");
+    if (config != null) {
+      backend = textSetting(config, "backend", fileSource).orElse(backend);
+      store = textSetting(config, "store", fileSource)
+          .map(s -> new Setting<>(path(s.value(), home, home), s.source())).orElse(store);
+      passphraseFile = textSetting(config, "passphraseFile", fileSource)
+          .map(s -> new Setting<>(path(s.value(), home, home), s.source()))
+          .orElse(passphraseFile);
+    }
+    if (nonEmpty(env.get(BACKEND_VARIABLE))) {
+      backend = new Setting<>(env.get(BACKEND_VARIABLE), BACKEND_VARIABLE);
+    }
+    if (nonEmpty(env.get(STORE_VARIABLE))) {
+      store = new Setting<>(path(env.get(STORE_VARIABLE), home, cwd()), STORE_VARIABLE);
+    }
+    if (nonEmpty(env.get(PASSPHRASE_FILE_VARIABLE))) {
+      passphraseFile = new Setting<>(
+          path(env.get(PASSPHRASE_FILE_VARIABLE), home, cwd()),
+          PASSPHRASE_FILE_VARIABLE);
+    }
+    checkBackendName(backend);
+    return new StoreSettings(env, configDirectory, dataDirectory, configFile, backend, store,
+        passphraseFile);
+  }
+
+  /** These settings with the backend named by {@code source} (e.g. "--backend"). */
+  public StoreSettings withBackend(String name, String source) throws ConfigurationException {
+    Setting<String> setting = new Setting<>(name, source);
+    checkBackendName(setting);
+    return new StoreSettings(environment, configDirectory, dataDirectory, configFile, setting,
+        storeFile, passphraseFile);
+  }
+
+  /** These settings with an explicit store file named by {@code source} (e.g. "--store"). */
+  public StoreSettings withStoreFile(Path file, String source) {
+    return new StoreSettings(environment, configDirectory, dataDirectory, configFile, backend,
+        new Setting<>(file.toAbsolutePath().normalize(), source), passphraseFile);
+  }
+
+  /** These settings with a passphrase file named by {@code source} (e.g. "--passphrase-file"). */
+  public StoreSettings withPassphraseFile(Path file, String source) {
+    return new StoreSettings(environment, configDirectory, dataDirectory, configFile, backend,
+        storeFile, new Setting<>(file.toAbsolutePath().normalize(), source));
+  }
+
+  public Map<String, String> environment() {
+    return environment;
+  }
+
+  /** {@code $XDG_CONFIG_HOME/credstore}. */
+  public Path configDirectory() {
+    return configDirectory;
+  }
+
+  /** {@code $XDG_DATA_HOME/credstore}. */
+  public Path dataDirectory() {
+    return dataDirectory;
+  }
+
+  /** {@code $XDG_CONFIG_HOME/credstore/config.json}, whether or not it exists. */
+  public Path configFile() {
+    return configFile;
+  }
+
+  /** The requested backend id, or {@value #AUTO}. */
+  public Setting<String> backend() {
+    return backend;
+  }
+
+  /** The explicit store file, whose value is null when the backend's default applies. */
+  public Setting<Path> storeFile() {
+    return storeFile;
+  }
+
+  /** The passphrase file, whose value is null when none is configured. */
+  public Setting<Path> passphraseFile() {
+    return passphraseFile;
+  }
+
+  /**
+   * The passphrase sources these settings name, in order: the passphrase file if one is set, else
+   * {@value PassphraseSource#ENV_VARIABLE}. A configured file wins so that a stray environment
+   * variable cannot silently override it.
+   */
+  public PassphraseSource configuredPassphrases() {
+    return passphraseFile.value() != null
+        ? PassphraseSource.fromFile(passphraseFile.value())
+        : PassphraseSource.fromEnvironment(environment);
+  }
+
+  /** Options for opening a store, with {@code passphrases} as the passphrase source. */
+  public StoreOptions toOptions(PassphraseSource passphrases) {
+    return StoreOptions.builder()
+        .dataDirectory(dataDirectory)
+        .storeFile(storeFile.value())
+        .passphrases(passphrases)
+        .environment(environment)
+        .build();
+  }
+
+  private static JsonNode readConfig(Path file) throws ConfigurationException, StorageException {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException absent) {
+      return null;
+    } catch (IOException e) {
+      throw new StorageException("cannot read config file " + file + ": " + e.getMessage(), e);
+    }
+    JsonNode root;
+    try {
+      root = new ObjectMapper().readTree(bytes);
+    } catch (JsonProcessingException e) {
+      throw new ConfigurationException("config file " + file + " is not valid JSON (line "
+          + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);
+    } catch (IOException e) {
+      throw new StorageException("cannot read config file " + file + ": " + e.getMessage(), e);
+    }
+    if (root == null || root.isMissingNode()) {
+      return null;
+    }
+    if (!root.isObject()) {
+      throw new ConfigurationException("config file " + file + " must hold a JSON object");
+    }
+    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!CONFIG_KEYS.contains(name)) {
+        throw new ConfigurationException("config file " + file + " has unknown key '" + name
+            + "'; known keys: backend, store, passphraseFile, services");
+      }
+    }
+    return root;
+  }
+
+  private static Optional<Setting<String>> textSetting(JsonNode config, String key, String source)
+      throws ConfigurationException {
+    JsonNode node = config.get(key);
+    if (node == null || node.isNull()) {
+      return Optional.empty();
+    }
+    if (!node.isTextual() || node.asText().isBlank()) {
+      throw new ConfigurationException("config file " + source + ": '" + key
+          + "' must be a non-empty string");
+    }
+    return Optional.of(new Setting<>(node.asText(), source));
+  }
+
+  private static void checkBackendName(Setting<String> backend) throws ConfigurationException {
+    if (!backend.value().matches("[a-z][a-z0-9-]{0,31}")) {
+      throw new ConfigurationException("backend name '" + backend.value() + "' from "
+          + backend.source() + " is not valid; use auto, keychain or file");
+    }
+  }
+
+  private static Path homeDirectory(Map<String, String> env) {
+    String home = env.get("HOME");
+    if (!nonEmpty(home)) {
+      home = System.getProperty("user.home");
+    }
+    return Path.of(home).toAbsolutePath().normalize();
+  }
+
+  // The XDG spec says relative values are invalid and must be ignored.
+  private static Path xdg(Map<String, String> env, String variable, Path fallback) {
+    String value = env.get(variable);
+    if (nonEmpty(value) && Path.of(value).isAbsolute()) {
+      return Path.of(value).normalize();
+    }
+    return fallback;
+  }
+
+  // Relative paths in the config file are taken from the home directory, not from wherever the
+  // command happens to run; in variables they mean what a shell user expects: the working directory.
+  private static Path path(String value, Path home, Path relativeTo) {
+    String expanded = value.equals("~") ? home.toString()
+        : value.startsWith("~/") ? home.resolve(value.substring(2)).toString() : value;
+    Path path = Path.of(expanded);
+    return (path.isAbsolute() ? path : relativeTo.resolve(path)).normalize();
+  }
+
+  private static Path cwd() {
+    return Path.of("").toAbsolutePath();
+  }
+
+  private static boolean nonEmpty(String value) {
+    return value != null && !value.isEmpty();
+  }
+}

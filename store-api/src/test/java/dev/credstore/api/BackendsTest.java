@@ -1,0 +1,183 @@
+package dev.credstore.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.credstore.spi.Availability;
+import dev.credstore.spi.CredentialStoreProvider;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+class BackendsTest {
+
+  private static final StoreOptions OPTIONS =
+      StoreOptions.builder().dataDirectory(Path.of("/nonexistent/credstore")).build();
+
+  /** A provider that answers its probe as told; opening is never reached in these tests. */
+  static class FixedProvider implements CredentialStoreProvider {
+    private final String id;
+    private final int priority;
+    private final Availability availability;
+
+    FixedProvider(String id, int priority, Availability availability) {
+      this.id = id;
+      this.priority = priority;
+      this.availability = availability;
+    }
+
+    @Override public String id() { return id; }
+    @Override public String description() { return id + " backend"; }
+    @Override public int priority() { return priority; }
+    @Override public Availability probe(StoreOptions options) { return availability; }
+    @Override public CredentialStore open(StoreOptions options) {
+      throw new UnsupportedOperationException("not opened in selection tests");
+    }
+  }
+
+  static final class Keychain extends FixedProvider {
+    Keychain(Availability a) { super("keychain", 100, a); }
+  }
+
+  static final class File extends FixedProvider {
+    File() { super("file", 10, Availability.available("encrypted file")); }
+  }
+
+  static final class Planted extends FixedProvider {
+    Planted() { super("planted", 1000, Availability.available("always")); }
+  }
+
+  static final class Hanging extends FixedProvider {
+    private final CountDownLatch never = new CountDownLatch(1);
+    Hanging() { super("keychain", 100, null); }
+    @Override public Availability probe(StoreOptions options) {
+      try {
+        never.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return Availability.available("too late");
+    }
+  }
+
+  static final class Throwing extends FixedProvider {
+    Throwing() { super("keychain", 100, null); }
+    @Override public Availability probe(StoreOptions options) {
+      throw new NoClassDefFoundError("com/sun/jna/Native");
+    }
+  }
+
+  private static final Map<String, String> BUILT_IN = Map.of(
+      "keychain", Keychain.class.getName(), "file", File.class.getName());
+
+  private static Backends backends(CredentialStoreProvider... providers) {
+    return Backends.of(List.of(providers), List.of(), BUILT_IN);
+  }
+
+  private static StoreSettings.Setting<String> auto() {
+    return new StoreSettings.Setting<>("auto", "default");
+  }
+
+  @Test
+  void auto_picksHighestPriorityAvailable() throws Exception {
+    SelectedBackend chosen = backends(new File(),
+        new Keychain(Availability.available("Secret Service"))).select(auto(), OPTIONS);
+    assertEquals("keychain", chosen.id());
+    assertTrue(chosen.passedOver().isEmpty());
+  }
+
+  @Test
+  void auto_skipsUnavailable_andSaysWhy() throws Exception {
+    SelectedBackend chosen = backends(new File(),
+        new Keychain(Availability.unavailable("no D-Bus session bus"))).select(auto(), OPTIONS);
+    assertEquals("file", chosen.id());
+    assertTrue(chosen.reason().contains("keychain unavailable (no D-Bus session bus)"),
+        chosen.reason());
+  }
+
+  @Test
+  void auto_neverPicksANonBuiltInProvider_evenWithHigherPriority() throws Exception {
+    SelectedBackend chosen = backends(new Planted(), new File()).select(auto(), OPTIONS);
+    assertEquals("file", chosen.id());
+  }
+
+  @Test
+  void auto_withNothingAvailable_failsClosed_listingReasons() {
+    BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
+        () -> backends(new Keychain(Availability.unavailable("no D-Bus session bus")))
+            .select(auto(), OPTIONS));
+    assertTrue(e.getMessage().contains("no D-Bus session bus"), e.getMessage());
+    assertTrue(e.getMessage().contains("--backend"), e.getMessage());
+  }
+
+  @Test
+  void named_nonBuiltInProvider_isUsedWhenNamed() throws Exception {
+    SelectedBackend chosen = backends(new Planted(), new File())
+        .select(new StoreSettings.Setting<>("planted", "--backend"), OPTIONS);
+    assertEquals("planted", chosen.id());
+    assertEquals("named by --backend", chosen.reason());
+  }
+
+  @Test
+  void named_unavailable_failsWithReasonAndAlternative() {
+    BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
+        () -> backends(new File(), new Keychain(Availability.unavailable("no D-Bus session bus")))
+            .select(new StoreSettings.Setting<>("keychain", "CREDSTORE_BACKEND"), OPTIONS));
+    assertEquals("backend 'keychain' (from CREDSTORE_BACKEND) is not available here: no D-Bus"
+        + " session bus; choose another with --backend or CREDSTORE_BACKEND (e.g. --backend file)",
+        e.getMessage());
+  }
+
+  @Test
+  void named_unknown_listsKnownBackends() {
+    BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
+        () -> backends(new File()).select(new StoreSettings.Setting<>("vault", "--backend"), OPTIONS));
+    assertTrue(e.getMessage().contains("unknown backend 'vault'"), e.getMessage());
+    assertTrue(e.getMessage().contains("auto, file"), e.getMessage());
+  }
+
+  @Test
+  void hangingProbe_countsAsUnavailable_withinTheLimit() throws Exception {
+    long start = System.nanoTime();
+    SelectedBackend chosen = Backends.of(List.of(new Hanging(), new File()), List.of(),
+        Map.of("keychain", Hanging.class.getName(), "file", File.class.getName()))
+        .select(auto(), OPTIONS);
+    assertEquals("file", chosen.id());
+    assertTrue(chosen.reason().contains("did not answer"), chosen.reason());
+    assertTrue(System.nanoTime() - start < Backends.PROBE_LIMIT.toNanos() * 3);
+  }
+
+  @Test
+  void throwingProbe_countsAsUnavailable() throws Exception {
+    SelectedBackend chosen = Backends.of(List.of(new Throwing(), new File()), List.of(),
+        Map.of("keychain", Throwing.class.getName(), "file", File.class.getName()))
+        .select(auto(), OPTIONS);
+    assertEquals("file", chosen.id());
+    assertTrue(chosen.reason().contains("probe failed"), chosen.reason());
+  }
+
+  @Test
+  void impostorWithBuiltInId_neverDisplacesTheBuiltIn() throws Exception {
+    CredentialStoreProvider impostor = new FixedProvider("file", 5, Availability.available("x"));
+    Backends backends = Backends.of(List.of(impostor, new File()), List.of(), BUILT_IN);
+    assertEquals(1, backends.loadProblems().size());
+    assertTrue(backends.loadProblems().get(0).contains("claimed by both"));
+    List<BackendStatus> survey = backends.survey(OPTIONS);
+    assertEquals(1, survey.size());
+    assertTrue(survey.get(0).builtIn());
+  }
+
+  @Test
+  void survey_reportsEveryProvider_highestPriorityFirst() {
+    List<BackendStatus> survey = backends(new File(), new Planted(),
+        new Keychain(Availability.unavailable("locked"))).survey(OPTIONS);
+    assertEquals(List.of("planted", "keychain", "file"),
+        survey.stream().map(BackendStatus::id).toList());
+    assertFalse(survey.get(0).builtIn());
+    assertFalse(survey.get(1).available());
+  }
+}

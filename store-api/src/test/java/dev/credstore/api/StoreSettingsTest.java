@@ -1,0 +1,93 @@
+package dev.credstore.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StoreSettingsTest {
+
+  @TempDir Path home;
+
+  private Map<String, String> env() {
+    Map<String, String> env = new HashMap<>();
+    env.put("HOME", home.toString());
+    return env;
+  }
+
+  @Test
+  void defaults_followXdgFallbacks() throws Exception {
+    StoreSettings settings = StoreSettings.load(env());
+    assertEquals(home.resolve(".config/credstore"), settings.configDirectory());
+    assertEquals(home.resolve(".local/share/credstore"), settings.dataDirectory());
+    assertEquals("auto", settings.backend().value());
+    assertEquals("default", settings.backend().source());
+    assertNull(settings.storeFile().value());
+  }
+
+  @Test
+  void xdgVariables_areHonoured_butRelativeOnesIgnored() throws Exception {
+    Map<String, String> env = env();
+    env.put("XDG_DATA_HOME", home.resolve("data").toString());
+    env.put("XDG_CONFIG_HOME", "relative/config");
+    StoreSettings settings = StoreSettings.load(env);
+    assertEquals(home.resolve("data/credstore"), settings.dataDirectory());
+    assertEquals(home.resolve(".config/credstore"), settings.configDirectory());
+  }
+
+  @Test
+  void precedence_overrideThenEnvironmentThenConfigFile() throws Exception {
+    Path config = home.resolve(".config/credstore/config.json");
+    Files.createDirectories(config.getParent());
+    Files.writeString(config, "{\"backend\":\"keychain\",\"store\":\"~/stores/a.store\"}");
+
+    StoreSettings fromFile = StoreSettings.load(env());
+    assertEquals("keychain", fromFile.backend().value());
+    assertEquals(config.toString(), fromFile.backend().source());
+    assertEquals(home.resolve("stores/a.store"), fromFile.storeFile().value());
+
+    Map<String, String> env = env();
+    env.put("CREDSTORE_BACKEND", "file");
+    StoreSettings fromEnv = StoreSettings.load(env);
+    assertEquals("file", fromEnv.backend().value());
+    assertEquals("CREDSTORE_BACKEND", fromEnv.backend().source());
+
+    StoreSettings overridden = fromEnv.withBackend("auto", "--backend");
+    assertEquals("auto", overridden.backend().value());
+    assertEquals("--backend", overridden.backend().source());
+  }
+
+  @Test
+  void malformedConfig_isAConfigurationError_withLocation() throws Exception {
+    Path config = home.resolve(".config/credstore/config.json");
+    Files.createDirectories(config.getParent());
+    Files.writeString(config, "{\"backend\": }");
+    ConfigurationException e =
+        assertThrows(ConfigurationException.class, () -> StoreSettings.load(env()));
+    assertTrue(e.getMessage().contains("not valid JSON (line 1"), e.getMessage());
+  }
+
+  @Test
+  void unknownConfigKey_isRejected() throws Exception {
+    Path config = home.resolve(".config/credstore/config.json");
+    Files.createDirectories(config.getParent());
+    Files.writeString(config, "{\"backnd\":\"file\"}");
+    ConfigurationException e =
+        assertThrows(ConfigurationException.class, () -> StoreSettings.load(env()));
+    assertTrue(e.getMessage().contains("unknown key 'backnd'"), e.getMessage());
+  }
+
+  @Test
+  void invalidBackendName_isRejected() {
+    Map<String, String> env = env();
+    env.put("CREDSTORE_BACKEND", "File Store");
+    assertThrows(ConfigurationException.class, () -> StoreSettings.load(env));
+  }
+}

@@ -1,0 +1,34 @@
+package dev.credstore.cli;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+/** Entry point of {@code credstore.jar}. */
+public final class Main {
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    // UTF-8 whatever the locale, so that a token read from stdin as UTF-8 comes back out unchanged.
+    PrintWriter out = new PrintWriter(new OutputStreamWriter(
+        new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8));
+    PrintWriter err = new PrintWriter(new OutputStreamWriter(
+        new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
+    int code = run(Context.system(), out, err, args);
+    // A keychain library may leave non-daemon threads behind; end the JVM explicitly.
+    System.exit(code);
+  }
+
+  /** Runs one command line and returns its exit code; the streams are flushed, not closed. */
+  static int run(Context context, PrintWriter out, PrintWriter err, String... args) {
+    try {
+      return Credstore.commandLine(context, out, err).execute(args);
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+}

@@ -1,0 +1,192 @@
+package dev.credstore.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The registry of services credstore knows: the built-in list (a JSON resource shipped with
+ * store-api) plus the user's own entries under {@code "services"} in {@code
+ * $XDG_CONFIG_HOME/credstore/config.json}. A user entry replaces a built-in one of the same name.
+ *
+ * <p>Each entry has the shape
+ * <pre>{@code
+ * "k6": {
+ *   "environment": ["K6_CLOUD_TOKEN"],
+ *   "configFiles": ["$XDG_CONFIG_HOME/k6/config.json"],
+ *   "tokenPointer": "/collectors/cloud/token",
+ *   "metadataPointers": {"stackID": "/collectors/cloud/stackID"}
+ * }
+ * }</pre>
+ * where every key but {@code environment} is optional. Unknown services are fine everywhere: they
+ * simply have no definition. Immutable and thread-safe.
+ */
+public final class KnownServices {
+
+  private static final String RESOURCE = "known-services.json";
+  private static final Set<String> ENTRY_KEYS =
+      Set.of("environment", "configFiles", "tokenPointer", "metadataPointers");
+  private static final KnownServices BUILT_IN = loadBuiltIn();
+
+  private final Map<String, ServiceDefinition> byName;
+
+  private KnownServices(Map<String, ServiceDefinition> byName) {
+    this.byName = Map.copyOf(byName);
+  }
+
+  /** Only the services credstore ships with. */
+  public static KnownServices builtIn() {
+    return BUILT_IN;
+  }
+
+  /**
+   * The built-in services plus those in the {@code "services"} object of {@link
+   * StoreSettings#configFile()}, if that file exists.
+   *
+   * @throws ConfigurationException if the file or an entry is malformed, naming the entry
+   * @throws StorageException if the file exists but cannot be read
+   */
+  public static KnownServices load(StoreSettings settings)
+      throws ConfigurationException, StorageException {
+    Path file = settings.configFile();
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException absent) {
+      return BUILT_IN;
+    } catch (IOException e) {
+      throw new StorageException("cannot read config file " + file + ": " + e.getMessage(), e);
+    }
+    JsonNode root;
+    try {
+      root = new ObjectMapper().readTree(bytes);
+    } catch (JsonProcessingException e) {
+      throw new ConfigurationException("config file " + file + " is not valid JSON (line "
+          + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);
+    } catch (IOException e) {
+      throw new StorageException("cannot read config file " + file + ": " + e.getMessage(), e);
+    }
+    JsonNode services = root == null ? null : root.get("services");
+    if (services == null || services.isNull()) {
+      return BUILT_IN;
+    }
+    Map<String, ServiceDefinition> merged = new LinkedHashMap<>(BUILT_IN.byName);
+    merged.putAll(parse(services, "config file " + file));
+    return new KnownServices(merged);
+  }
+
+  /** The definition of {@code service}, or empty for a service credstore does not know. */
+  public Optional<ServiceDefinition> find(String service) {
+    return Optional.ofNullable(byName.get(service));
+  }
+
+  /** Every known service, sorted by name. */
+  public List<ServiceDefinition> all() {
+    return List.copyOf(new TreeMap<>(byName).values());
+  }
+
+  private static KnownServices loadBuiltIn() {
+    try (InputStream in = KnownServices.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("resource " + RESOURCE + " is missing from store-api");
+      }
+      return new KnownServices(parse(new ObjectMapper().readTree(in), "resource " + RESOURCE));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read resource " + RESOURCE, e);
+    } catch (ConfigurationException e) {
+      throw new IllegalStateException("built-in " + RESOURCE + " is invalid", e);
+    }
+  }
+
+  private static Map<String, ServiceDefinition> parse(JsonNode services, String where)
+      throws ConfigurationException {
+    if (!services.isObject()) {
+      throw new ConfigurationException(where + ": 'services' must be a JSON object");
+    }
+    Map<String, ServiceDefinition> parsed = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = services.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      String name = entry.getKey();
+      String context = where + ": service '" + name + "'";
+      JsonNode node = entry.getValue();
+      if (!node.isObject()) {
+        throw new ConfigurationException(context + " must be a JSON object");
+      }
+      for (Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
+        String key = keys.next();
+        if (!ENTRY_KEYS.contains(key)) {
+          throw new ConfigurationException(context + " has unknown key '" + key
+              + "'; known keys: environment, configFiles, tokenPointer, metadataPointers");
+        }
+      }
+      try {
+        parsed.put(name, new ServiceDefinition(name,
+            strings(node.get("environment"), context + ": 'environment'"),
+            strings(node.get("configFiles"), context + ": 'configFiles'"),
+            text(node.get("tokenPointer"), context + ": 'tokenPointer'"),
+            pointers(node.get("metadataPointers"), context + ": 'metadataPointers'")));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigurationException(where + ": " + e.getMessage(), e);
+      }
+    }
+    return parsed;
+  }
+
+  private static List<String> strings(JsonNode node, String context)
+      throws ConfigurationException {
+    if (node == null || node.isNull()) {
+      return List.of();
+    }
+    if (!node.isArray()) {
+      throw new ConfigurationException(context + " must be an array of strings");
+    }
+    List<String> values = new ArrayList<>();
+    for (JsonNode element : node) {
+      if (!element.isTextual()) {
+        throw new ConfigurationException(context + " must be an array of strings");
+      }
+      values.add(element.asText());
+    }
+    return values;
+  }
+
+  private static String text(JsonNode node, String context) throws ConfigurationException {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw new ConfigurationException(context + " must be a string");
+    }
+    return node.asText();
+  }
+
+  private static Map<String, String> pointers(JsonNode node, String context)
+      throws ConfigurationException {
+    if (node == null || node.isNull()) {
+      return Map.of();
+    }
+    if (!node.isObject()) {
+      throw new ConfigurationException(context + " must be an object of strings");
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      values.put(entry.getKey(), text(entry.getValue(), context));
+    }
+    return values;
+  }
+}

@@ -1,0 +1,102 @@
+package dev.credstore.file;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.params.Argon2Parameters;
+
+/**
+ * The store's primitives: Argon2id from Bouncy Castle's low-level API (no JCA provider, so no
+ * signed-jar verification on the hot path) and AES-256-GCM from the JDK, whose intrinsics are far
+ * faster than Bouncy Castle's table-based AES.
+ */
+final class Crypto {
+
+  static final int KEY_BYTES = 32;
+  static final int NONCE_BYTES = 12;
+  static final int TAG_BYTES = 16;
+  static final int SALT_BYTES = 16;
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private Crypto() {}
+
+  static byte[] random(int length) {
+    byte[] bytes = new byte[length];
+    RANDOM.nextBytes(bytes);
+    return bytes;
+  }
+
+  /** Derives the key-encryption key; the caller zeroes the result. */
+  static byte[] deriveKey(char[] passphrase, byte[] salt, KdfParameters parameters) {
+    if (!parameters.withinBounds()) {
+      throw new IllegalArgumentException("KDF parameters out of bounds: " + parameters);
+    }
+    Argon2Parameters argon2 = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+        .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+        .withSalt(salt)
+        .withMemoryAsKB(parameters.memoryKib())
+        .withIterations(parameters.iterations())
+        .withParallelism(parameters.parallelism())
+        .build();
+    Argon2BytesGenerator generator = new Argon2BytesGenerator();
+    generator.init(argon2);
+    // Encode ourselves so the UTF-8 copy of the passphrase can be zeroed.
+    byte[] password = utf8(passphrase);
+    byte[] key = new byte[KEY_BYTES];
+    try {
+      generator.generateBytes(password, key);
+      return key;
+    } finally {
+      Arrays.fill(password, (byte) 0);
+    }
+  }
+
+  static byte[] seal(byte[] key, byte[] nonce, byte[] aad, byte[] plaintext) {
+    try {
+      Cipher cipher = gcm(Cipher.ENCRYPT_MODE, key, nonce);
+      cipher.updateAAD(aad);
+      return cipher.doFinal(plaintext);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM is unavailable in this JDK", e);
+    }
+  }
+
+  /**
+   * Decrypts and verifies; returns null when the tag does not verify (wrong key or altered data).
+   * The caller zeroes the result.
+   */
+  static byte[] open(byte[] key, byte[] nonce, byte[] aad, byte[] ciphertext) {
+    try {
+      Cipher cipher = gcm(Cipher.DECRYPT_MODE, key, nonce);
+      cipher.updateAAD(aad);
+      return cipher.doFinal(ciphertext);
+    } catch (AEADBadTagException e) {
+      return null;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM is unavailable in this JDK", e);
+    }
+  }
+
+  private static Cipher gcm(int mode, byte[] key, byte[] nonce) throws GeneralSecurityException {
+    Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+    cipher.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BYTES * 8, nonce));
+    return cipher;
+  }
+
+  static byte[] utf8(char[] chars) {
+    java.nio.ByteBuffer encoded = StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(chars));
+    byte[] backing = encoded.array();
+    try {
+      return Arrays.copyOfRange(backing, encoded.position(), encoded.limit());
+    } finally {
+      Arrays.fill(backing, (byte) 0);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package dev.credstore.file;
+
+import dev.credstore.api.CredentialStore;
+import dev.credstore.api.StoreOptions;
+import dev.credstore.spi.Availability;
+import dev.credstore.spi.CredentialStoreProvider;
+import java.nio.file.Path;
+
+/**
+ * The encrypted-file backend, for machines without a keychain: one file, by default
+ * {@code $XDG_DATA_HOME/credstore/credentials.cstore}, sealed with a passphrase.
+ */
+public final class FileStoreProvider implements CredentialStoreProvider {
+
+  static final String ID = "file";
+  static final String DEFAULT_FILE_NAME = "credentials.cstore";
+
+  @Override
+  public String id() {
+    return ID;
+  }
+
+  @Override
+  public String description() {
+    return FileCredentialStore.SUMMARY;
+  }
+
+  @Override
+  public int priority() {
+    return 10;
+  }
+
+  // Always usable: any problem with the path is reported by open() with the exact cause.
+  @Override
+  public Availability probe(StoreOptions options) {
+    return Availability.available("encrypted file " + storeFile(options));
+  }
+
+  @Override
+  public CredentialStore open(StoreOptions options) {
+    return new FileCredentialStore(storeFile(options), options.passphrases(),
+        KdfParameters.DEFAULT, options.operationTimeout());
+  }
+
+  private static Path storeFile(StoreOptions options) {
+    return options.storeFile().orElse(options.dataDirectory().resolve(DEFAULT_FILE_NAME));
+  }
+}

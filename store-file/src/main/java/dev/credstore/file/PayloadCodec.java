@@ -1,0 +1,276 @@
+package dev.credstore.file;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
+import dev.credstore.api.Credential;
+import dev.credstore.api.CredentialId;
+import dev.credstore.api.CredentialKind;
+import dev.credstore.api.CredentialMetadata;
+import dev.credstore.api.Secret;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The decrypted payload: a JSON object {@code {"credentials":[…]}} written and read with Jackson's
+ * streaming API, so that secrets go between {@code char[]} and the byte buffer without ever
+ * becoming a {@link String}.
+ */
+final class PayloadCodec {
+
+  // No buffer recycling: recycled buffers would keep plaintext alive across operations.
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .recyclerPool(JsonRecyclerPools.nonRecyclingPool())
+      .streamReadConstraints(StreamReadConstraints.builder()
+          .maxNestingDepth(8).maxStringLength(Secret.MAX_LENGTH * 4).build())
+      .build();
+
+  private PayloadCodec() {}
+
+  /** Thrown when a decrypted payload is not what this version writes. */
+  static final class MalformedPayloadException extends Exception {
+    MalformedPayloadException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** Encodes {@code credentials} as UTF-8 JSON; the caller zeroes the result. */
+  static byte[] encode(Iterable<Credential> credentials) {
+    ZeroingBuffer out = new ZeroingBuffer();
+    try (JsonGenerator gen = JSON.createGenerator(out)) {
+      gen.writeStartObject();
+      gen.writeArrayFieldStart("credentials");
+      for (Credential credential : credentials) {
+        write(gen, credential);
+      }
+      gen.writeEndArray();
+      gen.writeEndObject();
+    } catch (IOException e) {
+      out.wipe();
+      throw new IllegalStateException("writing JSON to memory cannot fail", e);
+    }
+    return out.toByteArrayAndWipe();
+  }
+
+  private static void write(JsonGenerator gen, Credential credential) throws IOException {
+    CredentialMetadata m = credential.metadata();
+    gen.writeStartObject();
+    gen.writeStringField("service", m.id().service());
+    gen.writeStringField("account", m.id().account());
+    gen.writeStringField("kind", m.kind().name());
+    if (m.keyName() != null) {
+      gen.writeStringField("keyName", m.keyName());
+    }
+    writeSecret(gen, "secret", credential.secret());
+    if (credential.previousSecret().isPresent()) {
+      writeSecret(gen, "previousSecret", credential.previousSecret().get());
+    }
+    gen.writeObjectFieldStart("attributes");
+    for (Map.Entry<String, String> attribute : m.attributes().entrySet()) {
+      gen.writeStringField(attribute.getKey(), attribute.getValue());
+    }
+    gen.writeEndObject();
+    gen.writeStringField("createdAt", m.createdAt().toString());
+    gen.writeStringField("updatedAt", m.updatedAt().toString());
+    if (m.rotatedAt() != null) {
+      gen.writeStringField("rotatedAt", m.rotatedAt().toString());
+    }
+    gen.writeEndObject();
+  }
+
+  private static void writeSecret(JsonGenerator gen, String field, Secret secret)
+      throws IOException {
+    char[] chars = secret.revealChars();
+    try {
+      gen.writeFieldName(field);
+      gen.writeString(chars, 0, chars.length);
+    } finally {
+      Arrays.fill(chars, '\0');
+    }
+  }
+
+  /**
+   * Decodes a payload into credentials sorted by id. On failure every credential decoded so far is
+   * closed.
+   */
+  static TreeMap<CredentialId, Credential> decode(byte[] json) throws MalformedPayloadException {
+    TreeMap<CredentialId, Credential> result = new TreeMap<>();
+    try (JsonParser p = JSON.createParser(json)) {
+      expect(p.nextToken(), JsonToken.START_OBJECT);
+      expectField(p, "credentials");
+      expect(p.nextToken(), JsonToken.START_ARRAY);
+      while (p.nextToken() == JsonToken.START_OBJECT) {
+        Credential credential = readCredential(p);
+        Credential previous = result.put(credential.id(), credential);
+        if (previous != null) {
+          previous.close();
+          throw new IOException("duplicate credential " + credential.id());
+        }
+      }
+      expect(p.currentToken(), JsonToken.END_ARRAY);
+      expect(p.nextToken(), JsonToken.END_OBJECT);
+      if (p.nextToken() != null) {
+        throw new IOException("trailing data after the payload");
+      }
+      return result;
+    } catch (JsonProcessingException e) {
+      result.values().forEach(Credential::close);
+      // Jackson's messages can quote the input, which may be a secret: keep only the position.
+      throw new MalformedPayloadException("invalid JSON at byte "
+          + e.getLocation().getByteOffset(), null);
+    } catch (IOException | RuntimeException e) {
+      result.values().forEach(Credential::close);
+      throw new MalformedPayloadException(e.getMessage(), e);
+    }
+  }
+
+  private static Credential readCredential(JsonParser p) throws IOException {
+    Map<String, String> text = new LinkedHashMap<>();
+    Map<String, String> attributes = new TreeMap<>();
+    Secret secret = null;
+    Secret previous = null;
+    try {
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "secret" -> secret = readSecret(p, value, secret);
+          case "previousSecret" -> previous = readSecret(p, value, previous);
+          case "attributes" -> {
+            expect(value, JsonToken.START_OBJECT);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              String name = p.currentName();
+              expect(p.nextToken(), JsonToken.VALUE_STRING);
+              attributes.put(name, p.getText());
+            }
+          }
+          case "service", "account", "kind", "keyName", "createdAt", "updatedAt", "rotatedAt" -> {
+            expect(value, JsonToken.VALUE_STRING);
+            if (text.put(field, p.getText()) != null) {
+              throw new IOException("duplicate field " + field);
+            }
+          }
+          default -> throw new IOException("unexpected field '" + field + "'");
+        }
+      }
+      expect(p.currentToken(), JsonToken.END_OBJECT);
+      if (secret == null) {
+        throw new IOException("credential without a secret");
+      }
+      CredentialId id = new CredentialId(required(text, "service"), required(text, "account"));
+      Credential.Builder builder = Credential.builder(id);
+      CredentialKind kind = CredentialKind.valueOf(required(text, "kind"));
+      if (kind == CredentialKind.API_KEY) {
+        builder.apiKey(required(text, "keyName"), secret);
+      } else {
+        builder.token(secret);
+      }
+      return builder.attributes(attributes)
+          .previousSecret(previous)
+          .createdAt(instant(required(text, "createdAt")))
+          .updatedAt(instant(required(text, "updatedAt")))
+          .rotatedAt(text.containsKey("rotatedAt") ? instant(text.get("rotatedAt")) : null)
+          .build();
+    } finally {
+      if (secret != null) {
+        secret.close();
+      }
+      if (previous != null) {
+        previous.close();
+      }
+    }
+  }
+
+  private static Secret readSecret(JsonParser p, JsonToken value, Secret already)
+      throws IOException {
+    expect(value, JsonToken.VALUE_STRING);
+    if (already != null) {
+      throw new IOException("duplicate secret field");
+    }
+    // getTextCharacters exposes the parser's buffer: copy out without creating a String.
+    char[] chars = Arrays.copyOfRange(p.getTextCharacters(), p.getTextOffset(),
+        p.getTextOffset() + p.getTextLength());
+    try {
+      return Secret.of(chars);
+    } finally {
+      Arrays.fill(chars, '\0');
+    }
+  }
+
+  private static String required(Map<String, String> text, String field) throws IOException {
+    String value = text.get(field);
+    if (value == null) {
+      throw new IOException("credential without '" + field + "'");
+    }
+    return value;
+  }
+
+  private static Instant instant(String value) throws IOException {
+    try {
+      return Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new IOException("bad timestamp '" + value + "'", e);
+    }
+  }
+
+  private static void expectField(JsonParser p, String name) throws IOException {
+    if (p.nextToken() != JsonToken.FIELD_NAME || !name.equals(p.currentName())) {
+      throw new IOException("expected field '" + name + "'");
+    }
+  }
+
+  private static void expect(JsonToken actual, JsonToken expected) throws IOException {
+    if (actual != expected) {
+      throw new IOException("expected " + expected + " but found " + actual);
+    }
+  }
+
+  /** A growable byte buffer that zeroes every array it discards. */
+  static final class ZeroingBuffer extends OutputStream {
+    private byte[] bytes = new byte[4096];
+    private int size;
+
+    @Override
+    public void write(int b) {
+      ensure(1);
+      bytes[size++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] source, int offset, int length) {
+      ensure(length);
+      System.arraycopy(source, offset, bytes, size, length);
+      size += length;
+    }
+
+    private void ensure(int extra) {
+      if (size + extra > bytes.length) {
+        byte[] bigger = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + extra));
+        Arrays.fill(bytes, (byte) 0);
+        bytes = bigger;
+      }
+    }
+
+    byte[] toByteArrayAndWipe() {
+      byte[] result = Arrays.copyOf(bytes, size);
+      wipe();
+      return result;
+    }
+
+    void wipe() {
+      Arrays.fill(bytes, (byte) 0);
+      size = 0;
+    }
+  }
+}

@@ -1,0 +1,206 @@
+package dev.credstore.file;
+
+import dev.credstore.api.IntegrityException;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+
+/**
+ * Format 1 of the store file, byte by byte (see FORMAT.md). All integers are big-endian.
+ *
+ * <pre>
+ * offset size  field
+ *      0    8  magic 89 43 53 54 4F 52 45 0A ("\x89CSTORE\n")
+ *      8    2  format version = 1
+ *     10    1  KDF id = 1 (Argon2id, version 0x13)
+ *     11    4  KDF memory in KiB
+ *     15    4  KDF iterations
+ *     19    1  KDF parallelism
+ *     20    1  salt length = 16
+ *     21   16  salt
+ *     37    1  cipher id = 1 (AES-256-GCM)
+ *     38   12  key-wrap nonce
+ *     50   48  wrapped data key: AES-GCM(KEK, nonce, aad = bytes 0..38, data key) incl. 16-byte tag
+ *     98   12  payload nonce
+ *    110    4  payload ciphertext length N (including the 16-byte tag)
+ *    114    N  payload: AES-GCM(data key, nonce, aad = bytes 0..114, JSON)
+ *  114+N   32  SHA-256 of bytes 0..114+N
+ * </pre>
+ *
+ * <p>The trailing checksum is not a security measure (anyone can recompute it); it tells
+ * accidental damage apart from a wrong passphrase before any key is derived. Authenticity comes
+ * from the two GCM tags: the wrapped key binds the KDF section, the payload binds the whole header.
+ */
+final class StoreFileFormat {
+
+  static final byte[] MAGIC = {(byte) 0x89, 'C', 'S', 'T', 'O', 'R', 'E', '\n'};
+  static final int VERSION = 1;
+  static final byte KDF_ARGON2ID = 1;
+  static final byte CIPHER_AES_256_GCM = 1;
+
+  static final int KDF_SECTION_LENGTH = 38;
+  static final int WRAPPED_KEY_LENGTH = Crypto.KEY_BYTES + Crypto.TAG_BYTES;
+  static final int HEADER_LENGTH = KDF_SECTION_LENGTH + Crypto.NONCE_BYTES + WRAPPED_KEY_LENGTH
+      + Crypto.NONCE_BYTES + 4;
+  static final int CHECKSUM_LENGTH = 32;
+  /** Largest store file credstore reads; far above any real use, small enough to never hurt. */
+  static final int MAX_FILE_LENGTH = 16 * 1024 * 1024;
+
+  private StoreFileFormat() {}
+
+  /**
+   * The part of a store that depends only on the passphrase: KDF parameters, salt, and the data key
+   * wrapped under the key-encryption key. Not secret.
+   */
+  static final class KeySection {
+    final KdfParameters kdf;
+    private final byte[] salt;
+    private final byte[] wrapNonce;
+    private final byte[] wrappedKey;
+
+    KeySection(KdfParameters kdf, byte[] salt, byte[] wrapNonce, byte[] wrappedKey) {
+      this.kdf = kdf;
+      this.salt = salt.clone();
+      this.wrapNonce = wrapNonce.clone();
+      this.wrappedKey = wrappedKey.clone();
+    }
+
+    byte[] salt() {
+      return salt.clone();
+    }
+
+    /** Bytes 0..38: what the wrapped key is bound to. */
+    byte[] kdfSection() {
+      ByteBuffer buffer = ByteBuffer.allocate(KDF_SECTION_LENGTH);
+      buffer.put(MAGIC).putShort((short) VERSION).put(KDF_ARGON2ID)
+          .putInt(kdf.memoryKib()).putInt(kdf.iterations()).put((byte) kdf.parallelism())
+          .put((byte) salt.length).put(salt).put(CIPHER_AES_256_GCM);
+      return buffer.array();
+    }
+
+    boolean sameKdfAs(KeySection other) {
+      return kdf.equals(other.kdf) && Arrays.equals(salt, other.salt);
+    }
+
+    /** Wraps {@code dataKey} under {@code kek} with a fresh nonce. */
+    static KeySection wrap(KdfParameters kdf, byte[] salt, byte[] kek, byte[] dataKey) {
+      byte[] nonce = Crypto.random(Crypto.NONCE_BYTES);
+      KeySection unsealed = new KeySection(kdf, salt, nonce, new byte[WRAPPED_KEY_LENGTH]);
+      byte[] wrapped = Crypto.seal(kek, nonce, unsealed.kdfSection(), dataKey);
+      return new KeySection(kdf, salt, nonce, wrapped);
+    }
+
+    /** The data key, or null if {@code kek} is wrong or the section was altered. */
+    byte[] unwrap(byte[] kek) {
+      return Crypto.open(kek, wrapNonce, kdfSection(), wrappedKey);
+    }
+  }
+
+  /** A parsed file whose checksum, magic, version, ids and bounds have been checked. */
+  static final class Parsed {
+    final KeySection keys;
+    private final byte[] header;
+    private final byte[] payloadNonce;
+    private final byte[] ciphertext;
+
+    private Parsed(KeySection keys, byte[] header, byte[] payloadNonce, byte[] ciphertext) {
+      this.keys = keys;
+      this.header = header;
+      this.payloadNonce = payloadNonce;
+      this.ciphertext = ciphertext;
+    }
+
+    /** The payload JSON, or null if it does not verify under {@code dataKey}. */
+    byte[] openPayload(byte[] dataKey) {
+      return Crypto.open(dataKey, payloadNonce, header, ciphertext);
+    }
+  }
+
+  /** Serialises a store: encrypts {@code payload} under {@code dataKey} with a fresh nonce. */
+  static byte[] encode(KeySection keys, byte[] dataKey, byte[] payload) {
+    byte[] payloadNonce = Crypto.random(Crypto.NONCE_BYTES);
+    int ciphertextLength = payload.length + Crypto.TAG_BYTES;
+    ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH);
+    header.put(keys.kdfSection()).put(keys.wrapNonce).put(keys.wrappedKey).put(payloadNonce)
+        .putInt(ciphertextLength);
+    byte[] headerBytes = header.array();
+    byte[] ciphertext = Crypto.seal(dataKey, payloadNonce, headerBytes, payload);
+    ByteBuffer file = ByteBuffer.allocate(HEADER_LENGTH + ciphertext.length + CHECKSUM_LENGTH);
+    file.put(headerBytes).put(ciphertext);
+    file.put(sha256(file.array(), file.position()));
+    return file.array();
+  }
+
+  /**
+   * Checks and splits a store file without deriving any key.
+   *
+   * @throws IntegrityException naming what is wrong: empty, foreign, truncated, damaged, a newer
+   *     format, or KDF parameters outside the accepted bounds
+   */
+  static Parsed parse(byte[] file, String location) throws IntegrityException {
+    if (file.length == 0) {
+      throw new IntegrityException("store file " + location + " is empty");
+    }
+    if (file.length < MAGIC.length
+        || !Arrays.equals(Arrays.copyOf(file, MAGIC.length), MAGIC)) {
+      throw new IntegrityException("store file " + location + " is not a credstore store file");
+    }
+    if (file.length < HEADER_LENGTH + Crypto.TAG_BYTES + CHECKSUM_LENGTH) {
+      throw new IntegrityException("store file " + location + " is truncated ("
+          + file.length + " bytes)");
+    }
+    int body = file.length - CHECKSUM_LENGTH;
+    if (!MessageDigest.isEqual(sha256(file, body), Arrays.copyOfRange(file, body, file.length))) {
+      throw new IntegrityException("store file " + location
+          + " is damaged: checksum mismatch (truncated, altered or corrupted)");
+    }
+    ByteBuffer in = ByteBuffer.wrap(file);
+    in.position(MAGIC.length);
+    int version = Short.toUnsignedInt(in.getShort());
+    if (version != VERSION) {
+      throw new IntegrityException("store file " + location + " has format version " + version
+          + "; this credstore reads version " + VERSION + " (written by a newer credstore?)");
+    }
+    byte kdfId = in.get();
+    KdfParameters kdf = new KdfParameters(in.getInt(), in.getInt(), Byte.toUnsignedInt(in.get()));
+    int saltLength = Byte.toUnsignedInt(in.get());
+    if (kdfId != KDF_ARGON2ID || saltLength != Crypto.SALT_BYTES) {
+      throw new IntegrityException("store file " + location + " names an unknown key derivation");
+    }
+    if (!kdf.withinBounds()) {
+      throw new IntegrityException("store file " + location + " asks for " + kdf
+          + ", outside the accepted bounds; refusing to derive a key");
+    }
+    byte[] salt = take(in, Crypto.SALT_BYTES);
+    if (in.get() != CIPHER_AES_256_GCM) {
+      throw new IntegrityException("store file " + location + " names an unknown cipher");
+    }
+    byte[] wrapNonce = take(in, Crypto.NONCE_BYTES);
+    byte[] wrappedKey = take(in, WRAPPED_KEY_LENGTH);
+    byte[] payloadNonce = take(in, Crypto.NONCE_BYTES);
+    int ciphertextLength = in.getInt();
+    if (ciphertextLength != body - HEADER_LENGTH) {
+      throw new IntegrityException("store file " + location + " has an inconsistent length");
+    }
+    byte[] ciphertext = take(in, ciphertextLength);
+    return new Parsed(new KeySection(kdf, salt, wrapNonce, wrappedKey),
+        Arrays.copyOf(file, HEADER_LENGTH), payloadNonce, ciphertext);
+  }
+
+  private static byte[] take(ByteBuffer in, int length) {
+    byte[] bytes = new byte[length];
+    in.get(bytes);
+    return bytes;
+  }
+
+  static byte[] sha256(byte[] bytes, int length) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update(bytes, 0, length);
+      return digest.digest();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is unavailable in this JDK", e);
+    }
+  }
+}

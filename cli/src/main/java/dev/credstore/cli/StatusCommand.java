@@ -92,7 +92,7 @@ final class StatusCommand implements Callable<Integer> {
     if (report.selected != null) {
       out.println("backend:     " + report.selected.id() + " (" + report.selected.reason() + ")");
       if (report.description != null) {
-        out.println("store:       " + report.description.summary() + " "
+        out.println("store:       " + report.description.summary() + " at "
             + Formats.tilde(report.description.location(), home));
       }
     } else {

@@ -84,7 +84,7 @@ final class StoreSession {
     /** E.g. "encrypted file ~/.local/share/credstore/credentials.cstore". */
     String where() {
       StoreDescription description = store.describe();
-      return description.summary() + " " + Formats.tilde(description.location(),
+      return description.summary() + " at " + Formats.tilde(description.location(),
           settings.environment().get("HOME"));
     }
 

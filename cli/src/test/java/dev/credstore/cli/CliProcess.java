@@ -46,6 +46,9 @@ final class CliProcess {
     environment.put("XDG_DATA_HOME", dataHome.toString());
     environment.put("XDG_CACHE_HOME", home.resolve("cache").toString());
     environment.put("LANG", "C.UTF-8");
+    // The file backend unless a test says otherwise, so that results do not depend on whether a
+    // keychain backend is on the class path.
+    environment.put("CREDSTORE_BACKEND", "file");
   }
 
   /** The file store's default location under this home. */

@@ -305,10 +305,24 @@ class CredstoreIT {
     assertTrue(status.get("loadProblems").isArray());
     assertTrue(status.get("error").isNull());
 
+    cli.set("CREDSTORE_BACKEND", null);
     Result text = cli.run("status");
     assertEquals(0, text.exitCode(), text::toString);
     assertTrue(text.out().contains("backend:     file (auto: "), text::toString);
     assertTrue(text.out().contains("backends:"), text::toString);
+  }
+
+  @Test
+  void autoSelection_fallingBackFromKeychain_saysSoOnStderr() throws IOException {
+    cli.set("CREDSTORE_BACKEND", null).set("DBUS_SESSION_BUS_ADDRESS", null);
+    JsonNode status = JSON.readTree(cli.run("status", "--json").out());
+    boolean keychainPassedOver = status.get("backend").get("passedOver").size() > 0;
+    Result list = cli.run("list");
+    assertEquals(0, list.exitCode(), list::toString);
+    // Only observable once a keychain backend is on the class path (and unusable here).
+    assertEquals(keychainPassedOver,
+        list.err().startsWith("credstore: note: using file because keychain is unavailable"),
+        list::toString);
   }
 
   @Test
@@ -326,10 +340,14 @@ class CredstoreIT {
     Path launcher = Path.of(System.getProperty("credstore.launcher", "../bin/credstore"))
         .toAbsolutePath();
     Path link = Files.createSymbolicLink(temp.resolve("credstore"), launcher);
-    cli.set("JAVA_HOME", System.getProperty("java.home"));
-    Result version = cli.start(List.of("sh", link.toString(), "--version"), temp, null);
-    assertEquals(0, version.exitCode(), version::toString);
-    assertTrue(version.out().startsWith("credstore "), version::toString);
+    try {
+      cli.set("JAVA_HOME", System.getProperty("java.home"));
+      Result version = cli.start(List.of("sh", link.toString(), "--version"), temp, null);
+      assertEquals(0, version.exitCode(), version::toString);
+      assertTrue(version.out().startsWith("credstore "), version::toString);
+    } finally {
+      Files.delete(link);
+    }
   }
 
   // ---- the secret never leaks

@@ -303,6 +303,10 @@ final class KeychainStore implements CredentialStore {
   }
 
   private void checkFits(Credential credential) {
+    if (credential.id().service().startsWith(PREVIOUS_PREFIX)) {
+      throw new IllegalArgumentException("service names starting with '" + PREVIOUS_PREFIX
+          + "' are reserved for the keychain backend's previous secrets");
+    }
     if (platform.maxSecretBytes() == 0) {
       return;
     }

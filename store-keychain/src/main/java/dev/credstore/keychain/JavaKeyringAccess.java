@@ -43,7 +43,7 @@ final class JavaKeyringAccess implements KeyringAccess {
     }
     if (message.contains("-25308")                      // macOS errSecInteractionNotAllowed
         || message.contains("-25293")                   // macOS errSecAuthFailed
-        || message.contains("-128")) {                  // macOS userCanceledErr
+        || message.matches("(?s).*(^|[^0-9])-128([^0-9].*|$)")) { // macOS userCanceledErr
       return Outcome.LOCKED;
     }
     return Outcome.OTHER;

@@ -228,6 +228,10 @@ class KeychainStoreMockTest {
         () -> wrapped.write("a", "b", "v")));
     assertEquals(JavaKeyringAccess.Outcome.LOCKED, JavaKeyringAccess.classify(
         new PasswordAccessException("Failed to get credential. -25293")));
+    assertEquals(JavaKeyringAccess.Outcome.LOCKED, JavaKeyringAccess.classify(
+        new PasswordAccessException("Failed to set credential. -128")));
+    assertEquals(JavaKeyringAccess.Outcome.OTHER, JavaKeyringAccess.classify(
+        new PasswordAccessException("Error code -1280")));
     // Without a Secret Service connection there are no duplicates to hunt: removeAll is remove.
     assertEquals(1, wrapped.removeAll("a", "b"));
     verify(keyring).deletePassword("a", "b");

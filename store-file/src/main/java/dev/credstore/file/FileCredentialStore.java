@@ -402,6 +402,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
         LinkOption.NOFOLLOW_LINKS)) {
       FileLock lock = acquire(channel, deadline);
       try {
+        SecureFiles.removeStaleTemporaryFiles(file);
         action.run();
       } finally {
         lock.release();

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -174,6 +175,23 @@ final class SecureFiles {
           // The write already failed; that error is the one to report.
         }
       }
+    }
+  }
+
+  /**
+   * Deletes temporary files that a writer killed mid-write left beside {@code target}. Only safe
+   * while holding the store's write lock: every live writer holds it while its temp file exists.
+   */
+  static void removeStaleTemporaryFiles(Path target) {
+    String prefix = "." + target.getFileName() + ".";
+    try (DirectoryStream<Path> stale = Files.newDirectoryStream(target.getParent(),
+        p -> p.getFileName().toString().startsWith(prefix)
+            && p.getFileName().toString().endsWith(".tmp"))) {
+      for (Path temp : stale) {
+        Files.deleteIfExists(temp);
+      }
+    } catch (IOException ignored) {
+      // Leftovers hold only ciphertext in 0600 files; failing to tidy them is not an error.
     }
   }
 

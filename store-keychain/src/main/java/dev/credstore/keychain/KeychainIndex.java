@@ -1,0 +1,256 @@
+package dev.credstore.keychain;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.credstore.api.CredentialId;
+import dev.credstore.api.CredentialKind;
+import dev.credstore.api.CredentialMetadata;
+import dev.credstore.api.CredentialStoreException;
+import dev.credstore.api.IntegrityException;
+import dev.credstore.api.StorageException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * credstore's non-secret metadata for keychain items, in {@code keychain-index.json}: kind, key
+ * name, attributes, times, and whether a previous secret is kept. java-keyring cannot enumerate a
+ * keychain, so this index is what {@code list} reads. It never holds a secret.
+ *
+ * <p>Writers hold {@link #locked} (a JVM lock plus {@link FileChannel#lock} on a lock file, so other
+ * processes wait too) and replace the file atomically: temp file in the same directory, fsync,
+ * rename, fsync the directory. Readers need no lock: they see the old or the new file.
+ */
+final class KeychainIndex {
+
+  static final String FILE_NAME = "keychain-index.json";
+  private static final int FORMAT = 1;
+  // FileChannel.lock is per process: two handles in one JVM must queue on a JVM lock first.
+  private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final boolean POSIX =
+      java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+
+  private final Path directory;
+  private final Path file;
+  private final Path lockFile;
+  private final Duration lockTimeout;
+
+  KeychainIndex(Path directory, Duration lockTimeout) {
+    this.directory = directory;
+    this.file = directory.resolve(FILE_NAME);
+    this.lockFile = directory.resolve(FILE_NAME + ".lock");
+    this.lockTimeout = lockTimeout;
+  }
+
+  Path file() {
+    return file;
+  }
+
+  /** Action run while holding the write lock. */
+  interface LockedAction<T> {
+    T run() throws CredentialStoreException;
+  }
+
+  /**
+   * Runs {@code action} holding the write lock, waiting at most the lock timeout for other threads
+   * and processes.
+   */
+  <T> T locked(LockedAction<T> action) throws CredentialStoreException {
+    ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(file, f -> new ReentrantLock());
+    long deadline = System.nanoTime() + lockTimeout.toNanos();
+    try {
+      if (!jvmLock.tryLock(lockTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw busy();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageException("interrupted waiting for the keychain index lock", e);
+    }
+    try {
+      if (jvmLock.getHoldCount() > 1) {
+        return action.run();
+      }
+      ensureDirectory();
+      try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE)) {
+        FileLock lock = channel.tryLock();
+        while (lock == null) {
+          if (System.nanoTime() > deadline) {
+            throw busy();
+          }
+          Thread.sleep(20);
+          lock = channel.tryLock();
+        }
+        try {
+          return action.run();
+        } finally {
+          lock.release();
+        }
+      } catch (IOException e) {
+        throw new StorageException("cannot lock the keychain index " + lockFile, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StorageException("interrupted waiting for the keychain index lock", e);
+      }
+    } finally {
+      jvmLock.unlock();
+    }
+  }
+
+  /** Every entry, sorted by id; empty when there is no index yet. */
+  TreeMap<CredentialId, CredentialMetadata> read() throws CredentialStoreException {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      return new TreeMap<>();
+    } catch (IOException e) {
+      throw new StorageException("cannot read the keychain index " + file, e);
+    }
+    try {
+      JsonNode root = JSON.readTree(bytes);
+      if (root == null || root.path("format").asInt(-1) != FORMAT) {
+        throw new IntegrityException("the keychain index " + file + " has an unknown format");
+      }
+      TreeMap<CredentialId, CredentialMetadata> entries = new TreeMap<>();
+      for (JsonNode node : root.path("credentials")) {
+        CredentialMetadata metadata = fromJson(node);
+        entries.put(metadata.id(), metadata);
+      }
+      return entries;
+    } catch (IOException | IllegalArgumentException | NullPointerException e) {
+      throw new IntegrityException("the keychain index " + file + " is damaged: " + e.getMessage()
+          + " (it holds no secrets; move it aside to rebuild it from new writes)", e);
+    }
+  }
+
+  /** Replaces the index atomically with {@code entries}. Call only inside {@link #locked}. */
+  void write(Map<CredentialId, CredentialMetadata> entries) throws CredentialStoreException {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("format", FORMAT);
+    ArrayNode credentials = root.putArray("credentials");
+    new TreeMap<>(entries).values().forEach(m -> credentials.add(toJson(m)));
+    Path temp = null;
+    try {
+      byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+      ensureDirectory();
+      temp = POSIX
+          ? Files.createTempFile(directory, ".keychain-index", ".tmp",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+          : Files.createTempFile(directory, ".keychain-index", ".tmp");
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+          channel.write(buffer);
+        }
+        channel.force(true);
+      }
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      temp = null;
+      syncDirectory();
+    } catch (JsonProcessingException e) {
+      throw new StorageException("cannot encode the keychain index", e);
+    } catch (IOException e) {
+      throw new StorageException("cannot write the keychain index " + file, e);
+    } finally {
+      if (temp != null) {
+        try {
+          Files.deleteIfExists(temp);
+        } catch (IOException e) {
+          // A stray temp file holds no secret; the next write ignores it.
+        }
+      }
+    }
+  }
+
+  private void ensureDirectory() throws StorageException {
+    try {
+      if (!Files.isDirectory(directory)) {
+        FileAttribute<?>[] attributes = POSIX
+            ? new FileAttribute<?>[] {
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))}
+            : new FileAttribute<?>[0];
+        Files.createDirectories(directory, attributes);
+      }
+    } catch (FileAlreadyExistsException e) {
+      // Another process created it first.
+    } catch (IOException e) {
+      throw new StorageException("cannot create the data directory " + directory, e);
+    }
+  }
+
+  private void syncDirectory() {
+    // Makes the rename durable; not possible on Windows, where the move is durable enough.
+    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+      dir.force(true);
+    } catch (IOException e) {
+      // Best effort only.
+    }
+  }
+
+  private StorageException busy() {
+    return new StorageException("another credstore process has held the keychain index lock "
+        + lockFile + " for more than " + lockTimeout.toMillis() + " ms");
+  }
+
+  private static ObjectNode toJson(CredentialMetadata m) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("service", m.id().service());
+    node.put("account", m.id().account());
+    node.put("kind", m.kind().name());
+    if (m.keyName() != null) {
+      node.put("keyName", m.keyName());
+    }
+    ObjectNode attributes = node.putObject("attributes");
+    m.attributes().forEach(attributes::put);
+    node.put("createdAt", m.createdAt().toString());
+    node.put("updatedAt", m.updatedAt().toString());
+    if (m.rotatedAt() != null) {
+      node.put("rotatedAt", m.rotatedAt().toString());
+    }
+    node.put("hasPreviousSecret", m.hasPreviousSecret());
+    return node;
+  }
+
+  private static CredentialMetadata fromJson(JsonNode node) {
+    Map<String, String> attributes = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.path("attributes").fields();
+        it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      attributes.put(entry.getKey(), entry.getValue().textValue());
+    }
+    JsonNode keyName = node.get("keyName");
+    JsonNode rotatedAt = node.get("rotatedAt");
+    return new CredentialMetadata(
+        new CredentialId(node.path("service").textValue(), node.path("account").textValue()),
+        CredentialKind.valueOf(node.path("kind").asText()),
+        keyName == null || keyName.isNull() ? null : keyName.textValue(),
+        attributes,
+        Instant.parse(node.path("createdAt").asText()),
+        Instant.parse(node.path("updatedAt").asText()),
+        rotatedAt == null || rotatedAt.isNull() ? null : Instant.parse(rotatedAt.asText()),
+        node.path("hasPreviousSecret").asBoolean(false));
+  }
+}

@@ -1,0 +1,41 @@
+package dev.credstore.keychain;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.credstore.api.StoreOptions;
+import dev.credstore.spi.Availability;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Assumptions;
+
+/** Shared set-up for tests that need the real Secret Service of the surrounding session. */
+final class SecretServiceTesting {
+
+  static final String REQUIRE = "CREDSTORE_REQUIRE_SECRET_SERVICE";
+
+  private SecretServiceTesting() {}
+
+  static StoreOptions options(Path dataDirectory) {
+    return StoreOptions.builder().dataDirectory(dataDirectory)
+        .operationTimeout(Duration.ofSeconds(10)).environment(System.getenv()).build();
+  }
+
+  /**
+   * Skips the calling test class, with the probe's reason, when no Secret Service answers; fails
+   * instead when {@value #REQUIRE}=1 (as in CI), so a broken setup cannot pass silently.
+   */
+  static void assumeSecretService(Path dataDirectory) {
+    Availability availability = new KeychainStoreProvider().probe(options(dataDirectory));
+    if (availability.available() && !availability.reason().contains("locked")) {
+      return;
+    }
+    String why = "no usable Secret Service: " + availability.reason()
+        + " (run under scripts/with-secret-service)";
+    if ("1".equals(System.getenv(REQUIRE))) {
+      fail(why + "; " + REQUIRE + "=1 makes this a failure");
+    }
+    // Printed as well, because Maven -q hides JUnit's skip reasons.
+    System.err.println("[credstore] keychain tests skipped: " + why);
+    Assumptions.abort(why);
+  }
+}

@@ -64,7 +64,9 @@ final class StoreSession {
       err.println("credstore: note: using " + selected.id() + " because "
           + selected.passedOver().stream()
               .map(s -> s.id() + " is unavailable (" + s.reason() + ")")
-              .collect(Collectors.joining("; ")));
+              .collect(Collectors.joining("; "))
+          + "; choose it with --backend " + selected.id() + " or " + StoreSettings.BACKEND_VARIABLE
+          + "=" + selected.id() + " to silence this note");
     }
     return new Opened(selected, selected.open(options), settings);
   }

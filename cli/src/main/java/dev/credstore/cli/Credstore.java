@@ -17,13 +17,15 @@ import picocli.CommandLine.Spec;
     description = "Keeps tokens and API keys for command-line tools in the OS keychain or an "
         + "encrypted file, never in plaintext.",
     subcommands = {LoginCommand.class, GetCommand.class, ListCommand.class, LogoutCommand.class,
-        StatusCommand.class},
+        StatusCommand.class, RotateCommand.class, ExecCommand.class, PasswdCommand.class,
+        RekeyCommand.class, GitCredentialCommand.class, DockerCredentialCommand.class},
     footerHeading = "%nEnvironment:%n",
     footer = {
         "  CREDSTORE_BACKEND          auto, keychain or file",
         "  CREDSTORE_STORE            store file of the file backend",
         "  CREDSTORE_PASSPHRASE       passphrase of the file store",
         "  CREDSTORE_PASSPHRASE_FILE  file holding that passphrase (mode 600)",
+        "  CREDSTORE_NEW_PASSPHRASE   new passphrase for passwd",
         "  XDG_CONFIG_HOME            config.json lives in $XDG_CONFIG_HOME/credstore",
         "  XDG_DATA_HOME              the file store lives in $XDG_DATA_HOME/credstore",
         "",
@@ -64,7 +66,8 @@ final class Credstore implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new ParameterException(spec.commandLine(),
-        "missing command: use one of login, get, list, logout, status");
+        "missing command: use one of login, get, list, logout, status, rotate, exec, passwd, "
+            + "rekey, git-credential, docker-credential");
   }
 
   /** The version from the jar manifest, written by the build. */

@@ -34,6 +34,12 @@ final class ExitCodes
   static final int CONFLICT = 7;
   static final int STORAGE = 8;
   static final int CONFIGURATION = 9;
+  /** {@code status --max-age} found credentials older than allowed; none of 0-9 means that. */
+  static final int POLICY = 10;
+  /** {@code exec}/{@code rotate --verify}: COMMAND exists but cannot be run (as in shells). */
+  static final int CANNOT_EXECUTE = 126;
+  /** {@code exec}/{@code rotate --verify}: COMMAND not found (as in shells). */
+  static final int COMMAND_NOT_FOUND = 127;
 
   /** For {@code --help} and the README; keys are padded so picocli lines them up. */
   static Map<String, String> table() {
@@ -48,6 +54,9 @@ final class ExitCodes
     table.put("7", "conflict: already logged in (use --force or logout first)");
     table.put("8", "storage error: I/O, unsafe permissions or unsafe path");
     table.put("9", "configuration error, e.g. malformed config.json");
+    table.put("10", "policy violation: status --max-age found credentials older than allowed");
+    table.put("126", "exec, rotate --verify: the command cannot be executed");
+    table.put("127", "exec, rotate --verify: the command was not found");
     return table;
   }
 
@@ -83,6 +92,9 @@ final class ExitCodes
     }
     if (failure instanceof ConfigurationException) {
       return CONFIGURATION;
+    }
+    if (failure instanceof CommandNotStartedException notStarted) {
+      return notStarted.notFound ? COMMAND_NOT_FOUND : CANNOT_EXECUTE;
     }
     return BUG;
   }
@@ -131,6 +143,16 @@ final class ExitCodes
 
     UsageException(String message, Throwable cause) {
       super(message, cause);
+    }
+  }
+
+  /** A child command ({@code exec}, {@code rotate --verify}) could not be started: 126 or 127. */
+  static final class CommandNotStartedException extends RuntimeException {
+    final boolean notFound;
+
+    CommandNotStartedException(String message, boolean notFound, Throwable cause) {
+      super(message, cause);
+      this.notFound = notFound;
     }
   }
 }

@@ -32,7 +32,9 @@ import picocli.CommandLine.Spec;
         "Shows the backend in use and why it was chosen, where it keeps data, every backend "
             + "found and whether it is available, stored credentials (never secrets) and "
             + "environment variables that override the store.",
-        "If the store cannot be opened, prints what it can and exits with that error's code."},
+        "If the store cannot be opened, prints what it can and exits with that error's code.",
+        "With --max-age DURATION (90d, 12h, 30m, P90D) it only lists the credentials whose "
+            + "secret was created or last rotated longer ago, and exits 10 if there is any."},
     mixinStandardHelpOptions = true)
 final class StatusCommand implements Callable<Integer> {
 
@@ -42,9 +44,18 @@ final class StatusCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
 
+  @Option(names = "--max-age", paramLabel = "DURATION",
+      description = "Rotation policy check: list credentials older than this; exit 10 if any.")
+  String maxAge;
+
   @Override
   public Integer call() throws CredentialStoreException, IOException {
     StoreSession session = StoreSession.load(root.context, root.global);
+    if (maxAge != null) {
+      return MaxAgeCheck.run(session, Durations.parse(maxAge, "--max-age"),
+          root.context.clock().instant(), json, spec.commandLine().getOut(),
+          spec.commandLine().getErr());
+    }
     KnownServices services = KnownServices.load(session.settings);
     Report report = new Report();
     report.survey = session.backends.survey(session.options);

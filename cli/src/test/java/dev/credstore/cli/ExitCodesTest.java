@@ -36,7 +36,11 @@ class ExitCodesTest {
     assertEquals(7, codes.getExitCode(new CredentialConflictException("x")));
     assertEquals(8, codes.getExitCode(new StorageException("x")));
     assertEquals(9, codes.getExitCode(new ConfigurationException("x")));
-    assertEquals(10, ExitCodes.table().size());
+    assertEquals(126, codes.getExitCode(
+        new ExitCodes.CommandNotStartedException("x", false, null)));
+    assertEquals(127, codes.getExitCode(
+        new ExitCodes.CommandNotStartedException("x", true, null)));
+    assertEquals(13, ExitCodes.table().size());
   }
 
   @Command(name = "boom")

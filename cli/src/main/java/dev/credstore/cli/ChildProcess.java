@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
@@ -103,22 +105,39 @@ final class ChildProcess {
       throws InterruptedException {
     ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
     environment(builder, ours, variable, secret);
-    Process child = start(builder);
-    Thread stopChild = new Thread(() -> stop(child), "credstore-exec-stop-child");
-    Runtime.getRuntime().addShutdownHook(stopChild);
+    // Handlers go in before the child starts, so a SIGTERM in between is not lost.
+    AtomicReference<Process> started = new AtomicReference<>();
+    AtomicBoolean terminate = new AtomicBoolean();
     List<Runnable> restore = new ArrayList<>();
     SignalHandler ignore = signal -> { };
     relay("INT", ignore, restore);
     relay("HUP", ignore, restore);
-    relay("TERM", signal -> child.destroy(), restore);
+    relay("TERM", signal -> {
+      terminate.set(true);
+      Process child = started.get();
+      if (child != null) {
+        child.destroy();
+      }
+    }, restore);
+    Thread stopChild = null;
     try {
+      Process child = start(builder);
+      started.set(child);
+      if (terminate.get()) {
+        child.destroy();
+      }
+      Process forHook = child;
+      stopChild = new Thread(() -> stop(forHook), "credstore-exec-stop-child");
+      Runtime.getRuntime().addShutdownHook(stopChild);
       return child.waitFor();
     } finally {
       restore.forEach(Runnable::run);
-      try {
-        Runtime.getRuntime().removeShutdownHook(stopChild);
-      } catch (IllegalStateException shuttingDown) {
-        // The hook is running or will run; it stops the child.
+      if (stopChild != null) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(stopChild);
+        } catch (IllegalStateException shuttingDown) {
+          // The hook is running or will run; it stops the child.
+        }
       }
     }
   }

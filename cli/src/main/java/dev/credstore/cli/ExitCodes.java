@@ -48,7 +48,8 @@ final class ExitCodes
     table.put("1", "unexpected error (a bug; run again with --verbose and report it)");
     table.put("2", "usage error: bad option, argument, name or empty secret");
     table.put("3", "not found: no such credential");
-    table.put("4", "authentication failed: wrong or missing passphrase, locked keychain");
+    table.put("4", "authentication failed: wrong or missing passphrase, locked keychain, "
+        + "rotate --verify command failed");
     table.put("5", "backend unavailable");
     table.put("6", "integrity failure: the store is tampered with or corrupt");
     table.put("7", "conflict: already logged in (use --force or logout first)");

@@ -21,8 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * Starts a child command with a secret in one environment variable, never in its argv: for {@code
@@ -109,16 +107,16 @@ final class ChildProcess {
     AtomicReference<Process> started = new AtomicReference<>();
     AtomicBoolean terminate = new AtomicBoolean();
     List<Runnable> restore = new ArrayList<>();
-    SignalHandler ignore = signal -> { };
-    relay("INT", ignore, restore);
-    relay("HUP", ignore, restore);
-    relay("TERM", signal -> {
+    Runnable ignore = () -> { };
+    restore.add(Signals.handle("INT", ignore));
+    restore.add(Signals.handle("HUP", ignore));
+    restore.add(Signals.handle("TERM", () -> {
       terminate.set(true);
       Process child = started.get();
       if (child != null) {
         child.destroy();
       }
-    }, restore);
+    }));
     Thread stopChild = null;
     try {
       Process child = start(builder);
@@ -139,16 +137,6 @@ final class ChildProcess {
           // The hook is running or will run; it stops the child.
         }
       }
-    }
-  }
-
-  private static void relay(String name, SignalHandler handler, List<Runnable> restore) {
-    try {
-      Signal signal = new Signal(name);
-      SignalHandler previous = Signal.handle(signal, handler);
-      restore.add(() -> Signal.handle(signal, previous));
-    } catch (IllegalArgumentException | UnsupportedOperationException notHere) {
-      // Not on this platform, or the JVM runs with -Xrs: the shutdown hook still stops the child.
     }
   }
 

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
     description = "Keeps tokens and API keys for command-line tools in the OS keychain or an "
         + "encrypted file, never in plaintext.",
     subcommands = {LoginCommand.class, GetCommand.class, ListCommand.class, LogoutCommand.class,
-        StatusCommand.class},
+        StatusCommand.class,
+        MigrateCommand.class},
     footerHeading = "%nEnvironment:%n",
     footer = {
         "  CREDSTORE_BACKEND          auto, keychain or file",

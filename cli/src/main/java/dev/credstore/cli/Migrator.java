@@ -24,14 +24,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.List;
-import java.util.Collection;
 import java.util.TreeMap;
 
 /**
@@ -146,7 +147,7 @@ final class Migrator {
         boolean unchanged = entry.get().scrubbedSha256() != null
             && entry.get().scrubbedSha256().equals(sha256(original));
         return outcome(target, Status.ALREADY_MIGRATED, "already migrated to "
-            + Describe.id(entry.get().id()) + " on " + Formats.time(entry.get().migratedAt())
+            + Describe.id(entry.get().id()) + " at " + Formats.time(entry.get().migratedAt())
             + (unchanged ? "; the file is unchanged since" : "; the file changed since, but "
                 + "holds no token") + "; nothing to do", attributes);
       }
@@ -158,7 +159,7 @@ final class Migrator {
     }
     String carried = carried(config);
     if (dryRun) {
-      return outcome(target, Status.WOULD_MIGRATE, "would store the token as " + Describe.id(id)
+      return outcome(target, Status.WOULD_MIGRATE, "would store the token"
           + (keepPlaintext ? " and keep the plaintext in the file" : " and remove it from the file")
           + carried, attributes);
     }
@@ -166,25 +167,24 @@ final class Migrator {
     String where = access.where();
     if (keepPlaintext) {
       if (stored == Stored.SAME && entry.isPresent() && entry.get().plaintextKept()) {
-        return outcome(target, Status.ALREADY_MIGRATED, "already stored as " + Describe.id(id)
-            + " in " + where + ", plaintext kept (--keep-plaintext); nothing to do", attributes);
+        return outcome(target, Status.ALREADY_MIGRATED, "already in " + where
+            + ", plaintext kept (--keep-plaintext); nothing to do", attributes);
       }
       String note = record(new MigrationState.Entry(path, target.pointer(), id,
-          clock.instant(), true, null));
-      return outcome(target, Status.MIGRATED, describe(stored, id, where)
+          now(), true, null));
+      return outcome(target, Status.MIGRATED, describe(stored, where)
           + "; the plaintext stays in the file (--keep-plaintext)" + carried + note, attributes);
     }
     byte[] scrubbed = config.scrubbed();
     try {
       rewriter.rewrite(path, original, scrubbed);
     } catch (IOException e) {
-      throw new StorageException("the token is in the store as " + Describe.id(id)
-          + ", but the file could not be rewritten without it (" + reason(e)
+      throw new StorageException("the token is in the store, but the file could not be rewritten without it (" + reason(e)
           + "); the file is unchanged", e);
     }
-    String note = record(new MigrationState.Entry(path, target.pointer(), id, clock.instant(),
-        false, sha256(scrubbed)));
-    return outcome(target, Status.MIGRATED, describe(stored, id, where)
+    String note = record(new MigrationState.Entry(path, target.pointer(), id, now(), false,
+        sha256(scrubbed)));
+    return outcome(target, Status.MIGRATED, describe(stored, where)
         + "; removed it from the file" + carried + note, attributes);
   }
 
@@ -256,6 +256,10 @@ final class Migrator {
     }
   }
 
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+  }
+
   private String record(MigrationState.Entry entry) {
     try {
       state.record(entry);
@@ -268,15 +272,15 @@ final class Migrator {
     }
   }
 
-  private static String describe(Stored stored, CredentialId id, String where) {
+  private static String describe(Stored stored, String where) {
     switch (stored) {
       case SAME:
-        return "the store already held this token as " + Describe.id(id) + " in " + where;
+        return "the store already held this token (" + where + ")";
       case REPLACED:
-        return "stored the token as " + Describe.id(id) + " in " + where
+        return "stored the token in " + where
             + ", replacing a different one (kept as its previous secret, --force)";
       default:
-        return "stored the token as " + Describe.id(id) + " in " + where;
+        return "stored the token in " + where;
     }
   }
 

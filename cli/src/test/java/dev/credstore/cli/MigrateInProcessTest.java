@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -12,6 +13,13 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * Faults injected into the config rewrite step, in process over the real file store: whatever
- * fails, the token is in the config or in the store, never in neither.
+ * {@code migrate} in process over the real file store: faults injected into the config rewrite
+ * step (whatever fails, the token is in the config or in the store, never in neither), and what a
+ * subprocess test need not pay a JVM start for.
  */
-class MigrateFaultTest {
+class MigrateInProcessTest {
 
   private static final String TOKEN = "fault-canary-9d2e61";
   private static final String CONFIG = "{\n  \"collectors\": {\n    \"cloud\": {\n"
@@ -124,6 +133,72 @@ class MigrateFaultTest {
       assertEquals(List.of(config), siblings.toList(), "no temporary file is left behind");
     }
     assertNoLeak();
+  }
+
+  @Test
+  void keepPlaintext_storesButLeavesConfigUntouched_recordsIt_andRerunIsNoOp()
+      throws IOException {
+    byte[] before = Files.readAllBytes(config);
+
+    Run kept = run(null, "migrate", "--keep-plaintext");
+    assertEquals(0, kept.exitCode(), kept::toString);
+    assertTrue(kept.out().startsWith("migrated "), kept::toString);
+    assertTrue(kept.out().contains("the plaintext stays in the file (--keep-plaintext)"),
+        kept::toString);
+    assertArrayEquals(before, Files.readAllBytes(config));
+    assertTrue(storeHoldsToken());
+    String state = Files.readString(home.resolve(".local/state/credstore/migrations.json"));
+    assertTrue(state.contains("\"plaintextKept\" : true"), state);
+    assertTrue(state.contains("\"scrubbedSha256\" : null"), "no hash of a file with a token");
+
+    Run again = run(null, "migrate", "--keep-plaintext");
+    assertEquals(0, again.exitCode(), again::toString);
+    assertTrue(again.out().startsWith("already-migrated "), again::toString);
+
+    Run scrub = run(null, "migrate");
+    assertEquals(0, scrub.exitCode(), scrub::toString);
+    assertFalse(configHoldsToken());
+    assertNoLeak();
+  }
+
+  @Test
+  void runningAsRoot_keepsTheConfigsOwnerGroupAndMode() throws IOException {
+    Path probe = Files.createFile(home.resolve("probe"));
+    assumeTrue(Files.getOwner(probe).getName().equals("root"), "needs root to chown");
+    UserPrincipalLookupService users = home.getFileSystem().getUserPrincipalLookupService();
+    UserPrincipal nobody = users.lookupPrincipalByName("nobody");
+    GroupPrincipal group;
+    try {
+      group = users.lookupPrincipalByGroupName("nogroup"); // Debian
+    } catch (UserPrincipalNotFoundException e) {
+      group = users.lookupPrincipalByGroupName("nobody"); // Fedora, Alpine
+    }
+    Files.setOwner(config, nobody);
+    Files.getFileAttributeView(config, PosixFileAttributeView.class).setGroup(group);
+    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-rw----"));
+
+    Run migrate = run(null, "migrate");
+
+    assertEquals(0, migrate.exitCode(), migrate::toString);
+    assertFalse(configHoldsToken());
+    PosixFileAttributes after = Files.readAttributes(config, PosixFileAttributes.class);
+    assertEquals(nobody, after.owner());
+    assertEquals(group, after.group());
+    assertEquals("rw-rw----", PosixFilePermissions.toString(after.permissions()));
+  }
+
+  @Test
+  void hardLinkedConfig_isRefusedBeforeTheStoreIsOpened() throws IOException {
+    Files.createLink(home.resolve("second-name.json"), config);
+    byte[] before = Files.readAllBytes(config);
+
+    Run refused = run(null, "migrate");
+
+    assertEquals(8, refused.exitCode(), refused::toString);
+    assertTrue(refused.out().contains("has 2 hard links; rewriting it would leave the token "
+        + "behind under the other names"), refused::toString);
+    assertArrayEquals(before, Files.readAllBytes(config));
+    assertFalse(Files.exists(home.resolve(".local/share/credstore/credentials.cstore")));
   }
 
   private void assertNoLeak() {

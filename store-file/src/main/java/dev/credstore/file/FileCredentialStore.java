@@ -496,7 +496,8 @@ final class FileCredentialStore implements PassphraseProtectedStore {
         Thread.currentThread().interrupt();
         throw new StorageException("interrupted while waiting for the lock on " + lockFile, e);
       }
-      pause = Math.min(pause * 2, 50);
+      // Short pauses: under contention a long one would leave the lock idle between holders.
+      pause = Math.min(pause * 2, 4);
     }
   }
 

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Real writer processes against one store file: concurrent writers lose nothing, and a writer
  * killed with SIGKILL at a random moment leaves a store that opens and holds every acknowledged
- * write. {@code -Dcredstore.crashTrials=N} runs more trials than the quick default.
+ * write. Defaults: 8 writers x 100 puts, 100 crash trials (about a minute on 2 cores); set
+ * {@code -Dcredstore.crashTrials=1000}, {@code -Dcredstore.writerProcesses},
+ * {@code -Dcredstore.putsPerWriter} for a longer local run, or smaller values while iterating.
  */
 class MultiProcessTest {
 
@@ -31,8 +33,9 @@ class MultiProcessTest {
   @Test
   void concurrentWriterProcesses_loseNoWrite() throws Exception {
     Path store = directory.resolve("shared.cstore");
-    int processes = 4;
-    int each = 25;
+    int processes = Integer.getInteger("credstore.writerProcesses", 8);
+    int each = Integer.getInteger("credstore.putsPerWriter", 100);
+    long start = System.nanoTime();
     List<Process> writers = new ArrayList<>();
     for (int p = 0; p < processes; p++) {
       writers.add(start("distinct", store.toString(), "p" + p, Integer.toString(each)));
@@ -41,8 +44,11 @@ class MultiProcessTest {
       assertTrue(writer.waitFor(120, TimeUnit.SECONDS), "writer hung");
       assertEquals(0, writer.exitValue(), stderr(writer));
     }
+    long wallMs = (System.nanoTime() - start) / 1_000_000;
     try (FileCredentialStore reader = TestStores.open(store)) {
       List<CredentialMetadata> all = reader.list();
+      System.out.println("concurrency: " + processes + " processes x " + each + " puts, "
+          + all.size() + "/" + processes * each + " present, wall " + wallMs + " ms");
       assertEquals(processes * each, all.size());
       for (CredentialMetadata metadata : all) {
         String service = metadata.id().service();
@@ -57,11 +63,12 @@ class MultiProcessTest {
 
   @Test
   void writerKilledMidWrite_leavesAReadableStoreWithEveryAcknowledgedWrite() throws Exception {
-    int trials = Integer.getInteger("credstore.crashTrials", 4);
+    int trials = Integer.getInteger("credstore.crashTrials", 100);
     Path store = directory.resolve("crash.cstore");
     Random random = new Random(20261123L);
     List<String> failures = new ArrayList<>();
     int lastAcked = -1;
+    int killedMidWrite = 0;
     for (int trial = 0; trial < trials; trial++) {
       Process writer = start("churn", store.toString(), "1000000");
       BufferedReader out = new BufferedReader(
@@ -76,6 +83,11 @@ class MultiProcessTest {
       writer.destroyForcibly(); // SIGKILL on Linux
       writer.waitFor(30, TimeUnit.SECONDS);
       lastAcked = acked;
+      try (Stream<Path> left = Files.list(directory)) {
+        if (left.anyMatch(p -> p.getFileName().toString().endsWith(".tmp"))) {
+          killedMidWrite++;
+        }
+      }
       try (FileCredentialStore reader = TestStores.open(store)) {
         List<CredentialMetadata> all = reader.list();
         // Write i stores churn-(i % 7) with attribute write=i; the last acknowledged write must
@@ -94,7 +106,8 @@ class MultiProcessTest {
       long temps = left.filter(p -> p.getFileName().toString().endsWith(".tmp")).count();
       assertTrue(temps <= 1, "stale temp files accumulate: " + temps);
     }
-    System.out.println("crash: " + trials + " trials, " + failures.size() + " corrupt");
+    System.out.println("crash: " + trials + " trials, " + failures.size() + " corrupt ("
+        + killedMidWrite + " killed between temp-file creation and rename)");
     assertEquals(List.of(), failures);
   }
 

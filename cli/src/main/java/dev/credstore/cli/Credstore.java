@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
     description = "Keeps tokens and API keys for command-line tools in the OS keychain or an "
         + "encrypted file, never in plaintext.",
     subcommands = {LoginCommand.class, GetCommand.class, ListCommand.class, LogoutCommand.class,
-        StatusCommand.class, RotateCommand.class, ExecCommand.class, PasswdCommand.class,
-        RekeyCommand.class, GitCredentialCommand.class, DockerCredentialCommand.class},
+        StatusCommand.class, MigrateCommand.class, RotateCommand.class, ExecCommand.class,
+        PasswdCommand.class, RekeyCommand.class, GitCredentialCommand.class,
+        DockerCredentialCommand.class},
     footerHeading = "%nEnvironment:%n",
     footer = {
         "  CREDSTORE_BACKEND          auto, keychain or file",
@@ -66,8 +67,8 @@ final class Credstore implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new ParameterException(spec.commandLine(),
-        "missing command: use one of login, get, list, logout, status, rotate, exec, passwd, "
-            + "rekey, git-credential, docker-credential");
+        "missing command: use one of login, get, list, logout, status, migrate, rotate, exec, "
+            + "passwd, rekey, git-credential, docker-credential");
   }
 
   /** The version from the jar manifest, written by the build. */

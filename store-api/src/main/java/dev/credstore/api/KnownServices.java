@@ -2,7 +2,6 @@ package dev.credstore.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -73,7 +72,7 @@ public final class KnownServices {
     }
     JsonNode root;
     try {
-      root = new ObjectMapper().readTree(bytes);
+      root = JsonTrees.read(bytes);
     } catch (JsonProcessingException e) {
       throw new ConfigurationException("config file " + file + " is not valid JSON (line "
           + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);
@@ -104,7 +103,7 @@ public final class KnownServices {
       if (in == null) {
         throw new IllegalStateException("resource " + RESOURCE + " is missing from store-api");
       }
-      return new KnownServices(parse(new ObjectMapper().readTree(in), "resource " + RESOURCE));
+      return new KnownServices(parse(JsonTrees.read(in), "resource " + RESOURCE));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read resource " + RESOURCE, e);
     } catch (ConfigurationException e) {

@@ -2,7 +2,6 @@ package dev.credstore.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -190,7 +189,7 @@ public final class StoreSettings {
     }
     JsonNode root;
     try {
-      root = new ObjectMapper().readTree(bytes);
+      root = JsonTrees.read(bytes);
     } catch (JsonProcessingException e) {
       throw new ConfigurationException("config file " + file + " is not valid JSON (line "
           + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);

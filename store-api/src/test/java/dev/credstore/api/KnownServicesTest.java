@@ -39,12 +39,18 @@ class KnownServicesTest {
   void builtIn_k6_hasConfigFilesAndPointers() {
     ServiceDefinition k6 = KnownServices.builtIn().find("k6").orElseThrow();
     assertEquals("/collectors/cloud/token", k6.tokenPointer());
+    // Attribute names as login spells them where one exists (stack, project); stackID has none.
     assertEquals(Map.of("stackID", "/collectors/cloud/stackID",
-        "stackURL", "/collectors/cloud/stackURL",
-        "defaultProjectID", "/collectors/cloud/defaultProjectID"), k6.metadataPointers());
+        "stack", "/collectors/cloud/stackURL",
+        "project", "/collectors/cloud/defaultProjectID"), k6.metadataPointers());
+    // k6 reads os.UserConfigDir()/k6, older k6 versions os.UserConfigDir()/loadimpact/k6; on
+    // macOS that directory is ~/Library/Application Support.
     assertEquals(List.of(Path.of("/xdg/k6/config.json"),
+            Path.of("/h/.config/k6/config.json"),
+            Path.of("/xdg/loadimpact/k6/config.json"),
             Path.of("/h/.config/loadimpact/k6/config.json"),
-            Path.of("/h/Library/Application Support/k6/config.json")),
+            Path.of("/h/Library/Application Support/k6/config.json"),
+            Path.of("/h/Library/Application Support/loadimpact/k6/config.json")),
         k6.configFilePaths(Map.of("HOME", "/h", "XDG_CONFIG_HOME", "/xdg")));
     assertEquals(Path.of("/h/.config/k6/config.json"),
         k6.configFilePaths(Map.of("HOME", "/h")).get(0));

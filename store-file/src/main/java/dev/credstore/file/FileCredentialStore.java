@@ -14,13 +14,17 @@ import dev.credstore.api.Secret;
 import dev.credstore.api.StorageException;
 import dev.credstore.api.StoreDescription;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,6 +43,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The key-encryption key is derived once per process and kept until {@link #close()}, so a
  * later write need not ask for the passphrase or run Argon2id again; it is used only while the
  * file's KDF section (parameters and salt) is unchanged.
+ *
+ * <p>The decrypted contents are kept too (a {@link Snapshot}, zeroed by {@link #close()} or when
+ * replaced), so that {@link #get} and {@link #list} on an open store cost a stat and a 32-byte read
+ * instead of a full decrypt: the snapshot is used only while the file has the same identity, size
+ * and modification time and ends in the same SHA-256 checksum as the bytes it was decrypted from.
+ * Any writer, here or in another process, replaces the file and so changes all four. A forged file
+ * that kept them would only make us return what we had authenticated before.
  */
 final class FileCredentialStore implements PassphraseProtectedStore {
 
@@ -57,6 +68,9 @@ final class FileCredentialStore implements PassphraseProtectedStore {
   private final Duration lockTimeout;
 
   private final Object keyCache = new Object();
+  // Guards snapshot; taken before keyCache when both are needed.
+  private final Object snapshotLock = new Object();
+  private Snapshot snapshot;
   private StoreFileFormat.KeySection cachedKeys;
   private byte[] cachedKek;
   private volatile boolean closed;
@@ -73,18 +87,21 @@ final class FileCredentialStore implements PassphraseProtectedStore {
 
   @Override
   public Optional<Credential> get(CredentialId id) throws CredentialStoreException {
-    try (Contents contents = read()) {
-      return contents == null ? Optional.empty()
-          : Optional.ofNullable(contents.credentials.remove(id));
+    synchronized (snapshotLock) {
+      Snapshot current = currentSnapshot();
+      Credential found = current == null ? null : current.credentials.get(id);
+      // A copy: the caller closes it, and the snapshot's secrets must outlive that.
+      return found == null ? Optional.empty() : Optional.of(found.toBuilder().build());
     }
   }
 
   @Override
   public List<CredentialMetadata> list() throws CredentialStoreException {
-    try (Contents contents = read()) {
+    synchronized (snapshotLock) {
+      Snapshot current = currentSnapshot();
       List<CredentialMetadata> result = new ArrayList<>();
-      if (contents != null) {
-        contents.credentials.values().forEach(c -> result.add(c.metadata()));
+      if (current != null) {
+        current.credentials.values().forEach(c -> result.add(c.metadata()));
       }
       return result;
     }
@@ -187,6 +204,9 @@ final class FileCredentialStore implements PassphraseProtectedStore {
   @Override
   public void close() {
     closed = true;
+    synchronized (snapshotLock) {
+      replaceSnapshot(null);
+    }
     synchronized (keyCache) {
       if (cachedKek != null) {
         Arrays.fill(cachedKek, (byte) 0);
@@ -287,7 +307,44 @@ final class FileCredentialStore implements PassphraseProtectedStore {
       SecureFiles.writeAtomically(file, StoreFileFormat.encode(keys, dataKey, payload));
     } finally {
       Arrays.fill(payload, (byte) 0);
+      synchronized (snapshotLock) {
+        replaceSnapshot(null);
+      }
     }
+  }
+
+  /**
+   * The decrypted store as it is on disk now, or null if there is no file: the kept snapshot if
+   * the file is unchanged, else a fresh read that becomes the snapshot. Call holding snapshotLock.
+   */
+  private Snapshot currentSnapshot() throws CredentialStoreException {
+    checkOpen();
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      replaceSnapshot(null);
+      return null;
+    }
+    SecureFiles.checkPrivateFile(file);
+    SecureFiles.checkDirectory(file.getParent());
+    if (snapshot != null && snapshot.stamp.equals(FileStamp.of(file))) {
+      return snapshot;
+    }
+    replaceSnapshot(null);
+    FileStamp before = FileStamp.of(file);
+    Contents contents = read();
+    if (contents == null) {
+      return null;
+    }
+    // Tied to the checksum of the bytes actually decrypted: if the file was replaced between the
+    // stat and the read, the stamp cannot match the next time and the file is read again.
+    replaceSnapshot(new Snapshot(before.withChecksum(contents.checksum), contents));
+    return snapshot;
+  }
+
+  private void replaceSnapshot(Snapshot next) {
+    if (snapshot != null && snapshot != next) {
+      snapshot.contents.close();
+    }
+    snapshot = next;
   }
 
   /** The decrypted store, or null if the file does not exist yet. */
@@ -306,7 +363,8 @@ final class FileCredentialStore implements PassphraseProtectedStore {
           + " contents were altered or damaged (the passphrase is correct)");
     }
     try {
-      return new Contents(parsed.keys, dataKey, PayloadCodec.decode(payload));
+      return new Contents(parsed.keys, dataKey, PayloadCodec.decode(payload),
+          Arrays.copyOfRange(bytes, bytes.length - StoreFileFormat.CHECKSUM_LENGTH, bytes.length));
     } catch (PayloadCodec.MalformedPayloadException e) {
       Arrays.fill(dataKey, (byte) 0);
       throw new IntegrityException("store file " + location + " holds a malformed payload: "
@@ -465,18 +523,99 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     final StoreFileFormat.KeySection keys;
     final byte[] dataKey;
     final TreeMap<CredentialId, Credential> credentials;
+    final byte[] checksum;
 
     Contents(StoreFileFormat.KeySection keys, byte[] dataKey,
-        TreeMap<CredentialId, Credential> credentials) {
+        TreeMap<CredentialId, Credential> credentials, byte[] checksum) {
       this.keys = keys;
       this.dataKey = dataKey;
       this.credentials = credentials;
+      this.checksum = checksum;
     }
 
     @Override
     public void close() {
       Arrays.fill(dataKey, (byte) 0);
       credentials.values().forEach(Credential::close);
+    }
+  }
+
+  /** Decrypted contents kept for reads, and the stamp of the file they came from. */
+  private static final class Snapshot {
+    final FileStamp stamp;
+    final TreeMap<CredentialId, Credential> credentials;
+    final Contents contents;
+
+    Snapshot(FileStamp stamp, Contents contents) {
+      this.stamp = stamp;
+      this.contents = contents;
+      this.credentials = contents.credentials;
+    }
+  }
+
+  /**
+   * What tells one version of the store file from another without reading it whole: identity
+   * (device and inode where the platform has them), size, modification time and the trailing
+   * SHA-256 checksum (format 1 ends every file with it).
+   */
+  private static final class FileStamp {
+    final Object identity;
+    final long size;
+    final long modifiedNanos;
+    final byte[] checksum;
+
+    private FileStamp(Object identity, long size, long modifiedNanos, byte[] checksum) {
+      this.identity = identity;
+      this.size = size;
+      this.modifiedNanos = modifiedNanos;
+      this.checksum = checksum;
+    }
+
+    /** The stamp of {@code file} now; no checksum when the file is too short to hold one. */
+    static FileStamp of(Path file) throws StorageException {
+      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ,
+          LinkOption.NOFOLLOW_LINKS)) {
+        // Attributes after opening: a rename between the two only makes the stamp mismatch.
+        BasicFileAttributes attributes =
+            Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        long size = channel.size();
+        byte[] tail = null;
+        if (size >= StoreFileFormat.CHECKSUM_LENGTH) {
+          ByteBuffer buffer = ByteBuffer.allocate(StoreFileFormat.CHECKSUM_LENGTH);
+          long position = size - StoreFileFormat.CHECKSUM_LENGTH;
+          while (buffer.hasRemaining()) {
+            int read = channel.read(buffer, position + buffer.position());
+            if (read < 0) {
+              return new FileStamp(attributes.fileKey(), size, -1, null);
+            }
+          }
+          tail = buffer.array();
+        }
+        return new FileStamp(attributes.fileKey(), size,
+            attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS), tail);
+      } catch (NoSuchFileException e) {
+        return new FileStamp(null, -1, -1, null);
+      } catch (IOException e) {
+        throw SecureFiles.storageError("cannot read " + file, e);
+      }
+    }
+
+    FileStamp withChecksum(byte[] decryptedFrom) {
+      return new FileStamp(identity, size, modifiedNanos, decryptedFrom.clone());
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof FileStamp that
+          && identity != null && identity.equals(that.identity)
+          && size == that.size && modifiedNanos == that.modifiedNanos
+          && checksum != null && that.checksum != null
+          && MessageDigest.isEqual(checksum, that.checksum);
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(size);
     }
   }
 }

@@ -11,17 +11,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A deliberately tiny D-Bus client: one connection on a Unix socket, method calls with string,
- * object-path and string-dictionary arguments, and replies read as booleans, integers, strings and
- * object-path arrays. Enough to ask the bus and the Secret Service a few questions without
- * triggering an unlock prompt, D-Bus activation, or dbus-java's non-daemon threads.
+ * object-path, string-dictionary and variant arguments, and replies read as booleans, integers,
+ * strings, byte arrays and object-path arrays. Enough to ask the bus and the Secret Service a few
+ * questions, and to read one secret, without triggering an unlock prompt, D-Bus activation, or
+ * dbus-java's non-daemon threads (and its ~1 s of set-up).
  *
  * <p>Not thread-safe; callers bound every call with a timeout and {@link #close()} on expiry, which
- * unblocks a pending read. Never carries a secret.
+ * unblocks a pending read. A secret crosses it only as Secret Service transfer ciphertext (see
+ * {@link SecretTransfer}); received messages are zeroed once parsed.
  */
 final class DBusWire implements AutoCloseable {
 
@@ -86,13 +89,15 @@ final class DBusWire implements AutoCloseable {
       List<Object> args) throws IOException {
     int mySerial = ++serial;
     Writer body = new Writer();
-    // Argument types, one char each: 's' string, 'o' object path, 'D' string dictionary a{ss}.
+    // Argument types, one char each: 's' string, 'o' object path, 'D' string dictionary a{ss},
+    // 'v' variant holding a string (String) or a byte array (byte[]).
     StringBuilder wireSignature = new StringBuilder();
     for (int i = 0; i < signature.length(); i++) {
       Object arg = args.get(i);
       switch (signature.charAt(i)) {
         case 's', 'o' -> body.string((String) arg);
         case 'D' -> body.stringDictionary(castMap(arg));
+        case 'v' -> body.variant(arg);
         default -> throw new IllegalArgumentException("unsupported argument type "
             + signature.charAt(i));
       }
@@ -189,6 +194,7 @@ final class DBusWire implements AutoCloseable {
     ByteBuffer rest = readFully((int) total - 16);
     ByteBuffer whole = ByteBuffer.allocate((int) total).order(fixed.order());
     whole.put(fixed.rewind()).put(rest).flip();
+    Arrays.fill(rest.array(), (byte) 0);
     return new Reader(whole, (int) headerEnd);
   }
 
@@ -313,6 +319,20 @@ final class DBusWire implements AutoCloseable {
       }
     }
 
+    /** A variant holding a string ({@code s}) or a byte array ({@code ay}). */
+    void variant(Object value) {
+      if (value instanceof byte[] bytes) {
+        signature("ay");
+        uint32(bytes.length);
+        bytes(bytes);
+      } else if (value instanceof String string) {
+        signature("s");
+        string(string);
+      } else {
+        throw new IllegalArgumentException("unsupported variant value " + value.getClass());
+      }
+    }
+
     void stringDictionary(Map<String, String> entries) {
       int lengthAt = reserveUint32();
       align(8);
@@ -406,6 +426,30 @@ final class DBusWire implements AutoCloseable {
     /** Reads a variant's signature; the caller then reads the value of that type. */
     String readVariantSignature() {
       return readSignature();
+    }
+
+    /** An {@code ay}; the caller zeroes it if it matters. */
+    byte[] readBytes() {
+      int length = readUint32();
+      if (length < 0 || length > buffer.remaining()) {
+        throw new IllegalStateException("D-Bus byte array of " + length
+            + " bytes overruns its message");
+      }
+      byte[] bytes = new byte[length];
+      buffer.get(bytes);
+      return bytes;
+    }
+
+    /** Moves to the start of a struct (8-byte aligned). */
+    void structStart() {
+      align(8);
+    }
+
+    /** Overwrites the whole message, e.g. after reading a secret from it. */
+    void wipe() {
+      if (buffer.hasArray()) {
+        Arrays.fill(buffer.array(), (byte) 0);
+      }
     }
 
     List<String> readObjectPaths() {

@@ -2,27 +2,71 @@ package dev.credstore.keychain;
 
 import com.github.javakeyring.Keyring;
 import com.github.javakeyring.PasswordAccessException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * {@link KeyringAccess} over java-keyring, plus (on Linux) a {@link SecretServiceBus} for what
- * java-keyring cannot do: check the lock without prompting, and remove duplicate items.
+ * java-keyring cannot do: check the lock without prompting, remove duplicate items, and read a
+ * secret without java-keyring's ~1 s dbus-java set-up. On Linux the keyring is therefore created
+ * only when something is written or deleted; reads find exactly the items java-keyring would
+ * (same attributes, same collection, same duplicate rule).
  */
 final class JavaKeyringAccess implements KeyringAccess {
 
   /** How java-keyring's message-only exceptions are told apart. */
   enum Outcome { ABSENT, DUPLICATES, LOCKED, OTHER }
 
-  private final Keyring keyring;
+  /** Creates java-keyring's {@link Keyring}; may be slow, always runs on the bounded worker. */
+  interface KeyringFactory {
+    Keyring create() throws Exception;
+  }
+
+  private final KeyringFactory factory;
   private final SecretServiceBus bus;
+  private final Object lock = new Object();
+  private Keyring keyring;
+  private boolean closed;
 
   /** @param bus the Secret Service connection on Linux; null on macOS and Windows */
   JavaKeyringAccess(Keyring keyring, SecretServiceBus bus) {
-    this.keyring = keyring;
+    this(() -> keyring, bus);
+  }
+
+  /** @param bus the Secret Service connection on Linux; null on macOS and Windows */
+  JavaKeyringAccess(KeyringFactory factory, SecretServiceBus bus) {
+    this.factory = factory;
     this.bus = bus;
+  }
+
+  /** The keyring, created on first use; closed at once if this access was closed meanwhile. */
+  private Keyring keyring() throws Exception {
+    synchronized (lock) {
+      if (keyring != null) {
+        return keyring;
+      }
+      if (closed) {
+        throw new IllegalStateException("the keychain access has been closed");
+      }
+    }
+    Keyring created = factory.create();
+    synchronized (lock) {
+      if (closed) {
+        // A call that timed out created it late; its D-Bus threads must not keep the JVM alive.
+        closeQuietly(created);
+        throw new IllegalStateException("the keychain access has been closed");
+      }
+      if (keyring == null) {
+        keyring = created;
+      } else if (keyring != created) {
+        closeQuietly(created);
+      }
+      return keyring;
+    }
   }
 
   /**
@@ -51,8 +95,11 @@ final class JavaKeyringAccess implements KeyringAccess {
 
   @Override
   public String read(String service, String account) throws Exception {
+    if (bus != null) {
+      return readOverBus(service, account);
+    }
     try {
-      return keyring.getPassword(service, account);
+      return keyring().getPassword(service, account);
     } catch (PasswordAccessException e) {
       return switch (classify(e)) {
         case ABSENT -> null;
@@ -62,10 +109,33 @@ final class JavaKeyringAccess implements KeyringAccess {
     }
   }
 
+  /**
+   * java-keyring's getPassword, over our own bus connection: the one item of the default collection
+   * with these attributes, or null; several are duplicates.
+   */
+  private String readOverBus(String service, String account) throws Exception {
+    List<String> items =
+        bus.searchDefaultCollection(Map.of("service", service, "account", account));
+    if (items.isEmpty()) {
+      return null;
+    }
+    if (items.size() > 1) {
+      throw new DuplicateItemsException(new IllegalStateException(items.size()
+          + " items match service and account"));
+    }
+    byte[] utf8 = bus.secret(items.get(0));
+    try {
+      // A String because that is what java-keyring's callers get too (see KeyringAccess).
+      return new String(utf8, StandardCharsets.UTF_8);
+    } finally {
+      Arrays.fill(utf8, (byte) 0);
+    }
+  }
+
   @Override
   public void write(String service, String account, String secret) throws Exception {
     try {
-      keyring.setPassword(service, account, secret);
+      keyring().setPassword(service, account, secret);
     } catch (PasswordAccessException e) {
       if (classify(e) == Outcome.DUPLICATES) {
         throw new DuplicateItemsException(e);
@@ -77,7 +147,7 @@ final class JavaKeyringAccess implements KeyringAccess {
   @Override
   public boolean remove(String service, String account) throws Exception {
     try {
-      keyring.deletePassword(service, account);
+      keyring().deletePassword(service, account);
       return true;
     } catch (PasswordAccessException e) {
       return switch (classify(e)) {
@@ -117,15 +187,29 @@ final class JavaKeyringAccess implements KeyringAccess {
 
   @Override
   public void close() {
+    Keyring open;
+    synchronized (lock) {
+      closed = true;
+      open = keyring;
+      keyring = null;
+    }
     try {
       // Closing matters: java-keyring's D-Bus connection has non-daemon threads.
-      keyring.close();
-    } catch (Exception e) {
-      // Closing is best effort; the connection is abandoned either way.
+      if (open != null) {
+        closeQuietly(open);
+      }
     } finally {
       if (bus != null) {
         bus.close();
       }
+    }
+  }
+
+  private static void closeQuietly(Keyring keyring) {
+    try {
+      keyring.close();
+    } catch (Exception e) {
+      // Closing is best effort; the connection is abandoned either way.
     }
   }
 }

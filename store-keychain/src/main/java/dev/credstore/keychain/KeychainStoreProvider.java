@@ -124,8 +124,11 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
       if (platform == Platform.SECRET_SERVICE) {
         bus = connectSecretService(options, calls);
       }
-      Keyring keyring = createKeyring(platform, calls);
-      KeychainStore store = new KeychainStore(platform, new JavaKeyringAccess(keyring, bus),
+      // On Linux reads need only the bus; java-keyring (dbus-java, ~1 s) starts at the first write.
+      JavaKeyringAccess access = platform == Platform.SECRET_SERVICE
+          ? new JavaKeyringAccess(() -> Keyring.create(platform.storageType()), bus)
+          : new JavaKeyringAccess(createKeyring(platform, calls), bus);
+      KeychainStore store = new KeychainStore(platform, access,
           new KeychainIndex(options.dataDirectory(), options.operationTimeout()), calls,
           Clock.systemUTC());
       bus = null;

@@ -1,0 +1,70 @@
+package dev.credstore.cli;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The training run behind {@code bin/credstore}'s class-data-sharing archive (AOT cache on JDK
+ * 25+): runs the common commands once, in-process, against a throw-away file store in a private
+ * temp directory, so that the JVM records the classes (and on 25+ the profiles) a real command
+ * needs. Touches no user data, no keychain, no network; prints nothing; deletes its directory.
+ */
+final class CacheTraining {
+
+  private CacheTraining() {}
+
+  public static void main(String[] args) throws IOException {
+    Path home = Files.createTempDirectory("credstore-training",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    try {
+      byte[] random = new byte[16];
+      new SecureRandom().nextBytes(random);
+      Map<String, String> environment = Map.of(
+          "HOME", home.toString(),
+          "XDG_DATA_HOME", home.resolve("data").toString(),
+          "XDG_CONFIG_HOME", home.resolve("config").toString(),
+          "CREDSTORE_BACKEND", "file",
+          "CREDSTORE_PASSPHRASE", HexFormat.of().formatHex(random));
+      run(environment, "training-token\n", "login", "cds-training", "--token-stdin");
+      run(environment, "", "get", "cds-training");
+      run(environment, "", "get", "cds-training", "--json");
+      run(environment, "", "get", "not-there");
+      run(environment, "", "list");
+      run(environment, "", "list", "--json");
+      run(environment, "", "status");
+      run(environment, "", "--help");
+      run(environment, "", "logout", "cds-training");
+    } finally {
+      try (Stream<Path> files = Files.walk(home)) {
+        files.sorted(Comparator.reverseOrder()).forEach(path -> {
+          try {
+            Files.deleteIfExists(path);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+      }
+    }
+  }
+
+  private static void run(Map<String, String> environment, String stdin, String... args) {
+    Context context = new Context(environment,
+        new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), Terminal.none(),
+        Clock.systemUTC());
+    PrintWriter sink = new PrintWriter(Writer.nullWriter());
+    Main.run(context, sink, sink, args);
+  }
+}

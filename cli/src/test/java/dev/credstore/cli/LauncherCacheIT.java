@@ -1,0 +1,103 @@
+package dev.credstore.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.credstore.cli.CliProcess.Result;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** bin/credstore's class-data-sharing archive: made in the background, private, never in stdout. */
+class LauncherCacheIT {
+
+  private static final Path LAUNCHER =
+      Path.of(System.getProperty("credstore.launcher", "../bin/credstore")).toAbsolutePath();
+
+  @TempDir Path temp;
+  private CliProcess cli;
+  private Path cache;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    cli = new CliProcess(temp);
+    cli.set("JAVA_HOME", System.getProperty("java.home"));
+    cli.set("CREDSTORE_PASSPHRASE", "launcher test passphrase");
+    cache = cli.home.resolve("cache");
+  }
+
+  @Test
+  void firstRun_makesAPrivateArchive_thatLaterRunsUse_withCleanOutput() throws Exception {
+    Result login = launch("tok-launcher\n", "login", "k6", "--token-stdin");
+    assertEquals(0, login.exitCode(), login::toString);
+    Path dir = cache.resolve("credstore");
+    awaitTrainingDone(dir);
+    List<Path> archives = archives(dir);
+    assertEquals(1, archives.size(), () -> "archives in " + dir + ": " + archives);
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+    String name = archives.get(0).getFileName().toString();
+    assertTrue(name.startsWith("credstore-" + Runtime.version().feature() + "."), name);
+
+    Result get = launch(null, "get", "k6");
+    assertEquals(0, get.exitCode(), get::toString);
+    assertEquals("tok-launcher\n", get.out(), "nothing but the secret on stdout");
+    assertEquals(1, archives(dir).size(), "a matching archive is reused, not remade");
+  }
+
+  @Test
+  void cacheDirectoryOpenToOthers_isNotUsed() throws Exception {
+    Path dir = Files.createDirectories(cache.resolve("credstore"));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Result version = launch(null, "--version");
+    assertEquals(0, version.exitCode(), version::toString);
+    try (Stream<Path> files = Files.list(dir)) {
+      assertEquals(List.of(), files.toList());
+    }
+  }
+
+  @Test
+  void cdsOff_makesNoArchive() throws Exception {
+    cli.set("CREDSTORE_CDS", "0");
+    Result version = launch(null, "--version");
+    assertEquals(0, version.exitCode(), version::toString);
+    assertTrue(!Files.exists(cache.resolve("credstore")), "no cache directory");
+  }
+
+  private Result launch(String stdin, String... args) {
+    List<String> command = new java.util.ArrayList<>(List.of("sh", LAUNCHER.toString()));
+    command.addAll(List.of(args));
+    return cli.start(command, cli.home, stdin);
+  }
+
+  /** Waits (bounded) until the background training run has finished and released its lock. */
+  private static void awaitTrainingDone(Path dir) throws Exception {
+    long deadline = System.nanoTime() + 180_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      boolean locked;
+      try (Stream<Path> files = Files.list(dir)) {
+        locked = files.anyMatch(p -> p.toString().endsWith(".lock"));
+      }
+      if (!locked && !archives(dir).isEmpty()) {
+        return;
+      }
+      if (!locked) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    assertTrue(!archives(dir).isEmpty(), "no archive was made in " + dir);
+  }
+
+  private static List<Path> archives(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(p -> p.toString().endsWith(".jsa") || p.toString().endsWith(".aot"))
+          .toList();
+    }
+  }
+}

@@ -69,7 +69,8 @@ interface Terminal {
       if (File.separatorChar != '/') {
         return false;
       }
-      try (FileInputStream ignored = new FileInputStream(TTY)) {
+      try {
+        new FileInputStream(TTY).close();
         return true;
       } catch (IOException | SecurityException noTerminal) {
         return false;

@@ -1,0 +1,134 @@
+package dev.credstore.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One home directory taken through every command, successes and failures, then searched for the
+ * secrets: every stdout except the few that exist to print a secret, every stderr, every file left
+ * anywhere under the home directory (store, lock, state, migrated config, caches), the command
+ * line of every credstore process, and the command lines of the processes credstore spawns.
+ */
+class LeakIT {
+
+  private static final String TOKEN = "LEAK-k6-token-7c1d9e02";
+  private static final String ROTATED = "LEAK-k6-rotated-51aa7f";
+  private static final String API_SECRET = "LEAK-api-secret-3b8f44";
+  private static final String PLAINTEXT = "LEAK-plaintext-config-9e0c";
+  private static final String GIT_PASSWORD = "LEAK-git-password-a1b2";
+  private static final String PASSPHRASE = "LEAK-passphrase-d4e5f6";
+  private static final List<String> SECRETS =
+      List.of(TOKEN, ROTATED, API_SECRET, PLAINTEXT, GIT_PASSWORD, PASSPHRASE);
+
+  @TempDir Path temp;
+
+  @Test
+  void noSecretAppearsInOutputFilesOrCommandLines_acrossEveryCommand() throws IOException {
+    CliProcess cli = new CliProcess(temp);
+    cli.set("CREDSTORE_PASSPHRASE", PASSPHRASE);
+    Path spawned = cli.home.resolve("spawned-cmdlines");
+    String dumpCmdlines = "cat /proc/$$/cmdline /proc/$PPID/cmdline >> '" + spawned + "'";
+    Path config = Files.createDirectories(cli.configHome.resolve("k6")).resolve("config.json");
+    Files.writeString(config, "{\"collectors\":{\"cloud\":{\"token\":\"" + PLAINTEXT
+        + "\",\"stackID\":7}}}\n");
+
+    List<CliProcess.Result> allowedToPrint = new ArrayList<>();
+    expect(0, cli.runWithInput(TOKEN + "\n", "login", "k6", "--token-stdin", "--stack", "s"));
+    expect(7, cli.runWithInput(TOKEN + "\n", "login", "k6", "--token-stdin"));
+    expect(0, cli.runWithInput(API_SECRET + "\n", "login", "appcircle", "--api-key", "key-1",
+        "--secret-stdin"));
+    allowedToPrint.add(expect(0, cli.run("get", "k6")));
+    allowedToPrint.add(expect(0, cli.run("get", "appcircle", "--json")));
+    expect(0, cli.run("list"));
+    expect(0, cli.run("list", "--json"));
+    expect(0, cli.run("status"));
+    expect(0, cli.run("status", "--json"));
+    expect(4, cli.runWithInput(ROTATED + "\n", "rotate", "k6", "--token-stdin", "--verify",
+        "--", "sh", "-c", dumpCmdlines + "; exit 3"));
+    expect(0, cli.runWithInput(ROTATED + "\n", "rotate", "k6", "--token-stdin", "--verify",
+        "--", "sh", "-c", dumpCmdlines + "; test -n \"$K6_CLOUD_TOKEN\""));
+    expect(0, cli.run("exec", "k6", "--", "sh", "-c", dumpCmdlines));
+    expect(0, cli.run("status", "--max-age", "90d"));
+    expect(7, cli.run("migrate"));
+    expect(0, cli.run("migrate", "--force"));
+    expect(0, cli.runWithInput("protocol=https\nhost=git.example\nusername=me\npassword="
+        + GIT_PASSWORD + "\n\n", "git-credential", "store"));
+    allowedToPrint.add(expect(0, cli.runWithInput("protocol=https\nhost=git.example\n\n",
+        "git-credential", "get")));
+    expect(0, cli.run("rotate", "k6", "--rollback"));
+    cli.set("CREDSTORE_PASSPHRASE", "not the passphrase");
+    expect(4, cli.run("get", "k6"));
+    expect(4, cli.run("list"));
+    cli.set("CREDSTORE_PASSPHRASE", PASSPHRASE);
+    expect(0, cli.run("logout", "--all"));
+
+    List<String> leaks = new ArrayList<>();
+    for (CliProcess.Result result : cli.results) {
+      boolean mayPrint = allowedToPrint.contains(result);
+      for (String secret : SECRETS) {
+        if (!mayPrint && result.out().contains(secret)) {
+          leaks.add("stdout of " + result.command() + " contains " + secret);
+        }
+        if (result.err().contains(secret)) {
+          leaks.add("stderr of " + result.command() + " contains " + secret);
+        }
+        if (String.join(" ", result.command()).contains(secret)) {
+          leaks.add("argv of " + result.command() + " contains " + secret);
+        }
+      }
+    }
+    for (String commandLine : cli.commandLines) {
+      SECRETS.stream().filter(commandLine::contains)
+          .forEach(s -> leaks.add("/proc/PID/cmdline of credstore contains " + s));
+    }
+    assertTrue(Files.size(spawned) > 0, "the spawned commands did not record their cmdlines");
+    String spawnedCommandLines = Files.readString(spawned, StandardCharsets.UTF_8);
+    SECRETS.stream().filter(spawnedCommandLines::contains)
+        .forEach(s -> leaks.add("a spawned process's cmdline (or its parent's) contains " + s));
+    try (Stream<Path> files = Files.walk(cli.home)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        byte[] bytes = Files.readAllBytes(file);
+        for (String secret : SECRETS) {
+          if (indexOf(bytes, secret.getBytes(StandardCharsets.UTF_8)) >= 0) {
+            leaks.add(cli.home.relativize(file) + " contains " + secret);
+          }
+        }
+        if (file.getFileName().toString().endsWith(".tmp")) {
+          leaks.add("temp file left behind: " + cli.home.relativize(file));
+        }
+      }
+    }
+    System.out.println("leaks: " + cli.results.size() + " commands, "
+        + cli.commandLines.size() + " credstore command lines and the spawned processes'"
+        + " scanned for " + SECRETS.size() + " secrets: " + leaks.size() + " found");
+    assertEquals(List.of(), leaks);
+  }
+
+  private static CliProcess.Result expect(int code, CliProcess.Result result) {
+    assertEquals(code, result.exitCode(), result.toString());
+    return result;
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+}

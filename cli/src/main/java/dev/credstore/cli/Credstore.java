@@ -1,6 +1,12 @@
 package dev.credstore.cli;
 
 import java.io.PrintWriter;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,10 +22,6 @@ import picocli.CommandLine.Spec;
     versionProvider = Credstore.Version.class,
     description = "Keeps tokens and API keys for command-line tools in the OS keychain or an "
         + "encrypted file, never in plaintext.",
-    subcommands = {LoginCommand.class, GetCommand.class, ListCommand.class, LogoutCommand.class,
-        StatusCommand.class, MigrateCommand.class, RotateCommand.class, ExecCommand.class,
-        PasswdCommand.class, RekeyCommand.class, GitCredentialCommand.class,
-        DockerCredentialCommand.class},
     footerHeading = "%nEnvironment:%n",
     footer = {
         "  CREDSTORE_BACKEND          auto, keychain or file",
@@ -43,10 +45,62 @@ final class Credstore implements Callable<Integer> {
     this.context = context;
   }
 
-  /** The configured command line: subcommands, exit codes, error handling, output streams. */
+  // Subcommands in help order. picocli builds each one's model by reflection when it is added,
+  // about 10 ms apiece; a script's `credstore get` should not pay for the other eleven.
+  private static final Map<String, Class<?>> SUBCOMMANDS = subcommands(LoginCommand.class,
+      GetCommand.class, ListCommand.class, LogoutCommand.class, StatusCommand.class,
+      MigrateCommand.class, RotateCommand.class, ExecCommand.class, PasswdCommand.class,
+      RekeyCommand.class, GitCredentialCommand.class, DockerCredentialCommand.class);
+  // Global options that take a value, so that the value is not mistaken for a subcommand name.
+  private static final Set<String> VALUED_GLOBALS = Set.of("--backend", "--store",
+      "--passphrase-file");
+
+  /** The command line with every subcommand: for help, tests and anything unusual. */
   static CommandLine commandLine(Context context, PrintWriter out, PrintWriter err) {
+    return commandLine(context, out, err, SUBCOMMANDS.values());
+  }
+
+  /**
+   * The command line for {@code args}: with only the subcommand they name when that is clear,
+   * else with all of them, so that help, suggestions and errors are exactly as usual.
+   */
+  static CommandLine commandLineFor(Context context, PrintWriter out, PrintWriter err,
+      String... args) {
+    Class<?> named = SUBCOMMANDS.get(subcommandName(args));
+    return commandLine(context, out, err,
+        named == null ? SUBCOMMANDS.values() : List.of(named));
+  }
+
+  static String subcommandName(String... args) {
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--")) {
+        return null;
+      }
+      if (VALUED_GLOBALS.contains(arg)) {
+        i++;
+      } else if (!arg.startsWith("-")) {
+        return arg;
+      }
+    }
+    return null;
+  }
+
+  private static Map<String, Class<?>> subcommands(Class<?>... classes) {
+    Map<String, Class<?>> byName = new LinkedHashMap<>();
+    for (Class<?> type : classes) {
+      byName.put(type.getAnnotation(Command.class).name(), type);
+    }
+    return Collections.unmodifiableMap(byName);
+  }
+
+  private static CommandLine commandLine(Context context, PrintWriter out, PrintWriter err,
+      Collection<Class<?>> subcommands) {
     Credstore root = new Credstore(context);
     CommandLine commandLine = new CommandLine(root);
+    for (Class<?> subcommand : subcommands) {
+      commandLine.addSubcommand(subcommand);
+    }
     ExitCodes exitCodes = new ExitCodes(root.global);
     commandLine.setExitCodeExceptionMapper(exitCodes);
     commandLine.setExecutionExceptionHandler(exitCodes);

@@ -103,8 +103,12 @@ final class ExitCodes
   @Override
   public int handleExecutionException(Exception failure, CommandLine commandLine,
       ParseResult parseResult) {
+    return report(failure, commandLine.getErr());
+  }
+
+  /** Prints the one-line message (and, with --verbose, the stack trace); returns the exit code. */
+  int report(Exception failure, PrintWriter err) {
     int code = getExitCode(failure);
-    PrintWriter err = commandLine.getErr();
     String message = failure.getMessage() == null || failure.getMessage().isBlank()
         ? failure.getClass().getName() : failure.getMessage();
     if (code == BUG) {

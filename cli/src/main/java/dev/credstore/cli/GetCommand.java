@@ -47,12 +47,18 @@ final class GetCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CredentialStoreException, IOException {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    return get(root.context, root.global, service, account, json, noEnv,
+        spec.commandLine().getOut(), spec.commandLine().getErr());
+  }
+
+  /** The command itself, shared with {@link FastGet}, which reaches it without picocli. */
+  static int get(Context context, GlobalOptions global, String service, String account,
+      boolean json, boolean noEnv, PrintWriter out, PrintWriter err)
+      throws CredentialStoreException, IOException {
     CredentialId id = CredentialId.of(service, account);
-    StoreSession session = StoreSession.load(root.context, root.global);
+    StoreSession session = StoreSession.load(context, global);
     TokenResolver resolver =
-        new TokenResolver(KnownServices.load(session.settings), root.context.environment());
+        new TokenResolver(KnownServices.load(session.settings), context.environment());
     Optional<ResolvedToken> found =
         resolver.resolve(id, !noEnv, () -> session.open(err).store);
     if (found.isEmpty()) {
@@ -60,14 +66,14 @@ final class GetCommand implements Callable<Integer> {
           + Describe.command("login", id));
     }
     try (ResolvedToken token = found.get()) {
-      if (root.global.verbose && token.environmentVariable().isPresent()) {
+      if (global.verbose && token.environmentVariable().isPresent()) {
         err.println("credstore: using " + token.environmentVariable().get()
             + " from the environment (--no-env reads the store instead)");
       }
       char[] secret = token.secret().revealChars();
       try {
         if (json) {
-          writeJson(out, token, secret);
+          writeJson(out, token, secret, context);
         } else {
           out.write(secret);
           out.write('\n');
@@ -80,7 +86,8 @@ final class GetCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private void writeJson(PrintWriter out, ResolvedToken token, char[] secret) throws IOException {
+  private static void writeJson(PrintWriter out, ResolvedToken token, char[] secret,
+      Context context) throws IOException {
     try (JsonGenerator generator = Formats.json(out)) {
       generator.writeStartObject();
       generator.writeStringField("source",
@@ -88,7 +95,7 @@ final class GetCommand implements Callable<Integer> {
       generator.writeStringField("environmentVariable",
           token.environmentVariable().orElse(null));
       if (token.metadata().isPresent()) {
-        Formats.metadataFields(generator, token.metadata().get(), root.context.clock().instant());
+        Formats.metadataFields(generator, token.metadata().get(), context.clock().instant());
       } else {
         generator.writeStringField("service", token.id().service());
         generator.writeStringField("account", token.id().account());

@@ -25,7 +25,9 @@ public final class Main {
   /** Runs one command line and returns its exit code; the streams are flushed, not closed. */
   static int run(Context context, PrintWriter out, PrintWriter err, String... args) {
     try {
-      return Credstore.commandLine(context, out, err).execute(args);
+      FastGet get = FastGet.parse(args);
+      return get != null ? get.run(context, out, err)
+          : Credstore.commandLineFor(context, out, err, args).execute(args);
     } finally {
       out.flush();
       err.flush();

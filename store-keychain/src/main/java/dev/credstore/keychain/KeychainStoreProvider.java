@@ -72,8 +72,7 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
   private static Availability probeSecretService(StoreOptions options) {
     String address = options.environment().get(BUS_VARIABLE);
     if (address == null || address.isBlank()) {
-      return Availability.unavailable("no D-Bus session bus (" + BUS_VARIABLE + " is not set,"
-          + " e.g. over SSH or in CI); use the file backend or run inside a desktop session");
+      return Availability.unavailable("no D-Bus session bus (" + BUS_VARIABLE + " is not set)");
     }
     try {
       Path socket = DBusWire.socketPath(address);

@@ -171,8 +171,9 @@ final class PlaintextConfig implements AutoCloseable {
       }
     } catch (JsonProcessingException e) {
       closeQuietly(token);
+      // No cause: Jackson's message quotes the offending text, which may be the token itself.
       throw new ConfigurationException("is not valid JSON (line " + e.getLocation().getLineNr()
-          + ", column " + e.getLocation().getColumnNr() + ")", e);
+          + ", column " + e.getLocation().getColumnNr() + ")");
     } catch (IOException | RuntimeException e) {
       closeQuietly(token);
       if (e instanceof IllegalArgumentException) {

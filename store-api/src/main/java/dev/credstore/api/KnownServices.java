@@ -1,13 +1,9 @@
 package dev.credstore.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -56,35 +52,16 @@ public final class KnownServices {
    * The built-in services plus those in the {@code "services"} object of {@link
    * StoreSettings#configFile()}, if that file exists.
    *
-   * @throws ConfigurationException if the file or an entry is malformed, naming the entry
-   * @throws StorageException if the file exists but cannot be read
+   * @throws ConfigurationException if an entry is malformed, naming it (the file itself was read
+   *     and checked by {@link StoreSettings#load})
    */
-  public static KnownServices load(StoreSettings settings)
-      throws ConfigurationException, StorageException {
-    Path file = settings.configFile();
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException absent) {
-      return BUILT_IN;
-    } catch (IOException e) {
-      throw new StorageException("cannot read config file " + file + ": " + e.getMessage(), e);
-    }
-    JsonNode root;
-    try {
-      root = JsonTrees.read(bytes);
-    } catch (JsonProcessingException e) {
-      throw new ConfigurationException("config file " + file + " is not valid JSON (line "
-          + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);
-    } catch (IOException e) {
-      throw new StorageException("cannot read config file " + file + ": " + e.getMessage(), e);
-    }
-    JsonNode services = root == null ? null : root.get("services");
+  public static KnownServices load(StoreSettings settings) throws ConfigurationException {
+    JsonNode services = settings.servicesConfig();
     if (services == null || services.isNull()) {
       return BUILT_IN;
     }
     Map<String, ServiceDefinition> merged = new LinkedHashMap<>(BUILT_IN.byName);
-    merged.putAll(parse(services, "config file " + file));
+    merged.putAll(parse(services, "config file " + settings.configFile()));
     return new KnownServices(merged);
   }
 

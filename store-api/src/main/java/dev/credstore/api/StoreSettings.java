@@ -40,6 +40,8 @@ public final class StoreSettings {
   private final Setting<String> backend;
   private final Setting<Path> storeFile;
   private final Setting<Path> passphraseFile;
+  // The config file's "services" object, read with everything else; KnownServices parses it.
+  private final JsonNode services;
 
   /** A value and where it came from, e.g. "--backend", "CREDSTORE_BACKEND", a config file path. */
   public record Setting<T>(T value, String source) {
@@ -50,7 +52,7 @@ public final class StoreSettings {
 
   private StoreSettings(Map<String, String> environment, Path configDirectory, Path dataDirectory,
       Path configFile, Setting<String> backend, Setting<Path> storeFile,
-      Setting<Path> passphraseFile) {
+      Setting<Path> passphraseFile, JsonNode services) {
     this.environment = environment;
     this.configDirectory = configDirectory;
     this.dataDirectory = dataDirectory;
@@ -58,6 +60,7 @@ public final class StoreSettings {
     this.backend = backend;
     this.storeFile = storeFile;
     this.passphraseFile = passphraseFile;
+    this.services = services;
   }
 
   /**
@@ -100,7 +103,7 @@ public final class StoreSettings {
     }
     checkBackendName(backend);
     return new StoreSettings(env, configDirectory, dataDirectory, configFile, backend, store,
-        passphraseFile);
+        passphraseFile, config == null ? null : config.get("services"));
   }
 
   /** These settings with the backend named by {@code source} (e.g. "--backend"). */
@@ -108,23 +111,28 @@ public final class StoreSettings {
     Setting<String> setting = new Setting<>(name, source);
     checkBackendName(setting);
     return new StoreSettings(environment, configDirectory, dataDirectory, configFile, setting,
-        storeFile, passphraseFile);
+        storeFile, passphraseFile, services);
   }
 
   /** These settings with an explicit store file named by {@code source} (e.g. "--store"). */
   public StoreSettings withStoreFile(Path file, String source) {
     return new StoreSettings(environment, configDirectory, dataDirectory, configFile, backend,
-        new Setting<>(file.toAbsolutePath().normalize(), source), passphraseFile);
+        new Setting<>(file.toAbsolutePath().normalize(), source), passphraseFile, services);
   }
 
   /** These settings with a passphrase file named by {@code source} (e.g. "--passphrase-file"). */
   public StoreSettings withPassphraseFile(Path file, String source) {
     return new StoreSettings(environment, configDirectory, dataDirectory, configFile, backend,
-        storeFile, new Setting<>(file.toAbsolutePath().normalize(), source));
+        storeFile, new Setting<>(file.toAbsolutePath().normalize(), source), services);
   }
 
   public Map<String, String> environment() {
     return environment;
+  }
+
+  /** The config file's {@code "services"} object, or null; parsed by {@link KnownServices}. */
+  JsonNode servicesConfig() {
+    return services;
   }
 
   /** {@code $XDG_CONFIG_HOME/credstore}. */

@@ -50,7 +50,8 @@ final class Credstore implements Callable<Integer> {
   private static final Map<String, Class<?>> SUBCOMMANDS = subcommands(LoginCommand.class,
       GetCommand.class, ListCommand.class, LogoutCommand.class, StatusCommand.class,
       MigrateCommand.class, RotateCommand.class, ExecCommand.class, PasswdCommand.class,
-      RekeyCommand.class, GitCredentialCommand.class, DockerCredentialCommand.class);
+      RekeyCommand.class, DoctorCommand.class, GitCredentialCommand.class,
+      DockerCredentialCommand.class);
   // Global options that take a value, so that the value is not mistaken for a subcommand name.
   private static final Set<String> VALUED_GLOBALS = Set.of("--backend", "--store",
       "--passphrase-file");
@@ -122,7 +123,7 @@ final class Credstore implements Callable<Integer> {
   public Integer call() {
     throw new ParameterException(spec.commandLine(),
         "missing command: use one of login, get, list, logout, status, migrate, rotate, exec, "
-            + "passwd, rekey, git-credential, docker-credential");
+            + "passwd, rekey, doctor, git-credential, docker-credential");
   }
 
   /** The version from the jar manifest, written by the build. */

@@ -36,6 +36,8 @@ final class ExitCodes
   static final int CONFIGURATION = 9;
   /** {@code status --max-age} found credentials older than allowed; none of 0-9 means that. */
   static final int POLICY = 10;
+  /** {@code doctor} found something marked "fix". */
+  static final int DOCTOR_FINDINGS = 11;
   /** {@code exec}/{@code rotate --verify}: COMMAND exists but cannot be run (as in shells). */
   static final int CANNOT_EXECUTE = 126;
   /** {@code exec}/{@code rotate --verify}: COMMAND not found (as in shells). */
@@ -56,6 +58,7 @@ final class ExitCodes
     table.put("8", "storage error: I/O, unsafe permissions or unsafe path");
     table.put("9", "configuration error, e.g. malformed config.json");
     table.put("10", "policy violation: status --max-age found credentials older than allowed");
+    table.put("11", "doctor found something to fix");
     table.put("126", "exec, rotate --verify: the command cannot be executed");
     table.put("127", "exec, rotate --verify: the command was not found");
     return table;

@@ -157,10 +157,18 @@ final class MigrateCommand implements Callable<Integer> {
               + " --pointer /json/pointer"));
       definitions.add(definition);
     } else {
-      services.all().stream()
-          .filter(d -> d.tokenPointer() != null && !d.configFiles().isEmpty())
-          .forEach(definitions::add);
+      definitions.addAll(migratable(services));
     }
+    return existingConfigs(definitions, account, environment, lookedIn);
+  }
+
+  /**
+   * Every existing config file of {@code definitions}, for {@code account} (a link counts: it is
+   * reported, not followed); each path looked at is added to {@code lookedIn}. Also used by
+   * {@code doctor}.
+   */
+  static List<Target> existingConfigs(List<ServiceDefinition> definitions, String account,
+      Map<String, String> environment, List<Path> lookedIn) {
     Set<Path> seen = new LinkedHashSet<>();
     List<Target> targets = new ArrayList<>();
     for (ServiceDefinition definition : definitions) {
@@ -204,8 +212,15 @@ final class MigrateCommand implements Callable<Integer> {
     return targets;
   }
 
+  /** The services whose plaintext config files credstore knows. */
+  static List<ServiceDefinition> migratable(KnownServices services) {
+    return services.all().stream()
+        .filter(d -> d.tokenPointer() != null && !d.configFiles().isEmpty())
+        .collect(java.util.stream.Collectors.toList());
+  }
+
   /** Variable to service, for every registered variable that is set: reported, never read out. */
-  private static Map<String, String> environmentTokens(KnownServices services,
+  static Map<String, String> environmentTokens(KnownServices services,
       Map<String, String> environment) {
     Map<String, String> found = new LinkedHashMap<>();
     for (ServiceDefinition definition : services.all()) {

@@ -40,7 +40,7 @@ class ExitCodesTest {
         new ExitCodes.CommandNotStartedException("x", false, null)));
     assertEquals(127, codes.getExitCode(
         new ExitCodes.CommandNotStartedException("x", true, null)));
-    assertEquals(13, ExitCodes.table().size());
+    assertEquals(14, ExitCodes.table().size());
   }
 
   @Command(name = "boom")

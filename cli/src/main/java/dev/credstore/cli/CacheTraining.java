@@ -5,16 +5,31 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.stream.Stream;
+import javax.crypto.Cipher;
+import javax.crypto.KeyAgreement;
+import javax.crypto.Mac;
+import javax.crypto.interfaces.DHPublicKey;
+import javax.crypto.spec.DHPublicKeySpec;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The training run behind {@code bin/credstore}'s class-data-sharing archive (AOT cache on JDK
@@ -47,6 +62,7 @@ final class CacheTraining {
       run(environment, "", "status");
       run(environment, "", "--help");
       run(environment, "", "logout", "cds-training");
+      touchKeychainReadPath(home);
     } finally {
       try (Stream<Path> files = Files.walk(home)) {
         files.sorted(Comparator.reverseOrder()).forEach(path -> {
@@ -57,6 +73,41 @@ final class CacheTraining {
           }
         });
       }
+    }
+  }
+
+  /**
+   * The keychain's read path cannot run here (no Secret Service, on purpose), but the JDK classes
+   * it needs can be loaded, and so archived: a Unix-domain socket, and the DH, HKDF-SHA256 and
+   * AES-CBC of the Secret Service's encrypted transfer (about 50 ms of a keychain get when cold).
+   * Keys here are throw-away; nothing leaves the process.
+   */
+  private static void touchKeychainReadPath(Path home) {
+    try (SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      socket.connect(UnixDomainSocketAddress.of(home.resolve("no-bus")));
+    } catch (IOException expected) {
+      // No one listens there; loading the classes was the point.
+    }
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("DH");
+      generator.initialize(1024);
+      KeyPair ours = generator.generateKeyPair();
+      DHPublicKey theirs = (DHPublicKey) generator.generateKeyPair().getPublic();
+      KeyAgreement agreement = KeyAgreement.getInstance("DH");
+      agreement.init(ours.getPrivate());
+      agreement.doPhase(KeyFactory.getInstance("DH").generatePublic(new DHPublicKeySpec(
+          theirs.getY(), theirs.getParams().getP(), theirs.getParams().getG())), true);
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(new byte[32], "HmacSHA256"));
+      byte[] key = Arrays.copyOf(mac.doFinal(agreement.generateSecret()), 16);
+      Cipher cipher = Cipher.getInstance("AES/CBC/PKCS5Padding");
+      IvParameterSpec iv = new IvParameterSpec(new byte[16]);
+      cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), iv);
+      byte[] sealed = cipher.doFinal(new byte[20]);
+      cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), iv);
+      cipher.doFinal(sealed);
+    } catch (GeneralSecurityException e) {
+      // A JDK without DH or AES-CBC cannot read the keychain either; nothing to train.
     }
   }
 

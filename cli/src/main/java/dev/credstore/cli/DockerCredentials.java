@@ -2,6 +2,7 @@ package dev.credstore.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.credstore.api.Secret;
 import java.io.IOException;
@@ -68,6 +69,12 @@ final class DockerCredentials implements AutoCloseable {
           credentials.username = parser.getValueAsString();
         }
       }
+    } catch (JsonProcessingException e) {
+      credentials.close();
+      // Jackson's message quotes the offending text, which may be the secret: position only, and
+      // no cause that --verbose would print.
+      throw new IOException("input is not valid JSON (line " + e.getLocation().getLineNr()
+          + ", column " + e.getLocation().getColumnNr() + ")");
     } catch (IOException | RuntimeException e) {
       credentials.close();
       throw e;

@@ -11,6 +11,7 @@ import dev.credstore.api.Secret;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -88,5 +89,21 @@ class HelperProtocolTest {
     assertThrows(IOException.class, () -> DockerCredentials.parse(utf8("[]")));
     assertThrows(IOException.class, () -> DockerCredentials.parse(utf8("{\"Secret\":5}")));
     assertThrows(IOException.class, () -> DockerCredentials.parse(utf8("{\"Secret\":\"x")));
+  }
+
+  @Test
+  void dockerCredentials_malformedJson_neverQuotesTheSecretInTheError() {
+    List<String> inputs = List.of(
+        "{\"ServerURL\":\"https://r.example\",\"Username\":\"u\",\"Secret\":leakysecret77}",
+        "{\"Secret\":\"leakysecret77\" \"Username\":\"u\"}",
+        "{\"Secret\":\"leakysecret77\\q\"}",
+        "{\"Secret\":\"leakysecret77");
+    for (String input : inputs) {
+      IOException e = assertThrows(IOException.class, () -> DockerCredentials.parse(utf8(input)));
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        assertFalse(String.valueOf(t.getMessage()).contains("leaky"),
+            input + " -> " + t.getMessage());
+      }
+    }
   }
 }

@@ -15,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
+import dev.credstore.testing.Bytes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -392,8 +393,8 @@ class CredstoreIT {
         }
       }
       byte[] store = Files.readAllBytes(cli.storeFile());
-      if (contains(store, secret.getBytes(StandardCharsets.UTF_8))
-          || contains(store, secret.getBytes(StandardCharsets.UTF_16BE))) {
+      if (Bytes.contains(store, secret.getBytes(StandardCharsets.UTF_8))
+          || Bytes.contains(store, secret.getBytes(StandardCharsets.UTF_16BE))) {
         leaks.add("store file bytes");
       }
     }
@@ -404,18 +405,5 @@ class CredstoreIT {
     Path config = cli.configHome.resolve("credstore/config.json");
     Files.createDirectories(config.getParent());
     Files.writeString(config, json);
-  }
-
-  private static boolean contains(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return true;
-    }
-    return false;
   }
 }

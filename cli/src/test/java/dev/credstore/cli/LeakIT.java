@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import dev.credstore.testing.Bytes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,7 +100,7 @@ class LeakIT {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
         byte[] bytes = Files.readAllBytes(file);
         for (String secret : SECRETS) {
-          if (indexOf(bytes, secret.getBytes(StandardCharsets.UTF_8)) >= 0) {
+          if (Bytes.contains(bytes, secret.getBytes(StandardCharsets.UTF_8))) {
             leaks.add(cli.home.relativize(file) + " contains " + secret);
           }
         }
@@ -117,18 +118,5 @@ class LeakIT {
   private static CliProcess.Result expect(int code, CliProcess.Result result) {
     assertEquals(code, result.exitCode(), result.toString());
     return result;
-  }
-
-  private static int indexOf(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
   }
 }

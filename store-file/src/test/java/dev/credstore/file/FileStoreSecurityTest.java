@@ -14,6 +14,7 @@ import dev.credstore.api.IntegrityException;
 import dev.credstore.api.PassphraseSource;
 import dev.credstore.api.Secret;
 import dev.credstore.api.StorageException;
+import dev.credstore.testing.Bytes;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,8 +60,8 @@ class FileStoreSecurityTest {
   @Test
   void secret_neverAppearsInTheFileBytes() throws Exception {
     byte[] bytes = Files.readAllBytes(file);
-    assertFalse(contains(bytes, TOKEN.getBytes(StandardCharsets.UTF_8)));
-    assertFalse(contains(bytes, "stackId".getBytes(StandardCharsets.UTF_8)),
+    assertFalse(Bytes.contains(bytes, TOKEN.getBytes(StandardCharsets.UTF_8)));
+    assertFalse(Bytes.contains(bytes, "stackId".getBytes(StandardCharsets.UTF_8)),
         "metadata is encrypted too");
   }
 
@@ -315,18 +316,5 @@ class FileStoreSecurityTest {
     } catch (Exception e) {
       return e.getClass();
     }
-  }
-
-  private static boolean contains(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return true;
-    }
-    return false;
   }
 }

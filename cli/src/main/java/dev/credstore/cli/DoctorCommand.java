@@ -54,11 +54,12 @@ final class DoctorCommand implements Callable<Integer> {
   public Integer call() throws CredentialStoreException, IOException {
     StoreSession session = StoreSession.load(root.context, root.global);
     String home = root.context.environment().get("HOME");
+    KnownServices services = KnownServices.load(session.settings);
     checkBackends(session);
     checkFileStore(session, home);
     checkPassphraseFile(session.settings, home);
-    checkConfigFiles(session, home);
-    checkEnvironment(session);
+    checkConfigFiles(services, home);
+    checkEnvironment(services);
 
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
@@ -171,9 +172,7 @@ final class DoctorCommand implements Callable<Integer> {
     }
   }
 
-  private void checkConfigFiles(StoreSession session, String home)
-      throws CredentialStoreException {
-    KnownServices services = KnownServices.load(session.settings);
+  private void checkConfigFiles(KnownServices services, String home) {
     List<Path> lookedIn = new ArrayList<>();
     List<Migrator.Target> configs = MigrateCommand.existingConfigs(
         MigrateCommand.migratable(services), null, root.context.environment(), lookedIn);
@@ -212,9 +211,9 @@ final class DoctorCommand implements Callable<Integer> {
     }
   }
 
-  private void checkEnvironment(StoreSession session) throws CredentialStoreException {
-    Map<String, String> variables = MigrateCommand.environmentTokens(
-        KnownServices.load(session.settings), root.context.environment());
+  private void checkEnvironment(KnownServices services) {
+    Map<String, String> variables =
+        MigrateCommand.environmentTokens(services, root.context.environment());
     variables.forEach((variable, service) -> add(Level.NOTE, "environment", variable
         + " is set: it overrides the stored " + service + " token for the default account and"
         + " every child process inherits it; prefer credstore exec " + service + " -- …"));

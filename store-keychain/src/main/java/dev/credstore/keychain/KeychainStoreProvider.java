@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The OS keychain backend ({@code keychain}): macOS Keychain, Windows Credential Manager, or a
@@ -28,8 +29,11 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
   static final String BUS_VARIABLE = "DBUS_SESSION_BUS_ADDRESS";
   // Well inside Backends.PROBE_LIMIT, so a slow bus reads as "unavailable", not as a hang.
   private static final Duration PROBE_BUDGET = Duration.ofMillis(1000);
+  // How long a probe's connection may wait for open() before a fresh one is made instead.
+  private static final long PROBE_REUSE_NANOS = Duration.ofSeconds(10).toNanos();
 
   private final String osName;
+  private final AtomicReference<ProbedBus> probed = new AtomicReference<>();
 
   public KeychainStoreProvider() {
     this(System.getProperty("os.name"));
@@ -69,7 +73,7 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
     };
   }
 
-  private static Availability probeSecretService(StoreOptions options) {
+  private Availability probeSecretService(StoreOptions options) {
     String address = options.environment().get(BUS_VARIABLE);
     if (address == null || address.isBlank()) {
       return Availability.unavailable("no D-Bus session bus (" + BUS_VARIABLE + " is not set)");
@@ -84,11 +88,15 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
       return Availability.unavailable(e.getMessage());
     }
     Duration budget = min(options.operationTimeout(), PROBE_BUDGET);
-    SecretServiceBus.State state;
+    ProbedBus answer;
     try {
-      state = BoundedCalls.once(() -> {
-        try (SecretServiceBus bus = SecretServiceBus.connect(address)) {
-          return bus.state();
+      answer = BoundedCalls.once(() -> {
+        SecretServiceBus bus = SecretServiceBus.connect(address);
+        try {
+          return new ProbedBus(address, bus, bus.state(), System.nanoTime());
+        } catch (IOException | RuntimeException e) {
+          bus.close();
+          throw e;
         }
       }, budget);
     } catch (TimeoutException e) {
@@ -96,6 +104,12 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
           + budget.toMillis() + " ms");
     } catch (Exception e) {
       return Availability.unavailable("cannot talk to the D-Bus session bus: " + e.getMessage());
+    }
+    SecretServiceBus.State state = answer.state;
+    if (state == SecretServiceBus.State.READY || state == SecretServiceBus.State.LOCKED) {
+      keepForOpen(answer);
+    } else {
+      answer.bus.close();
     }
     return switch (state) {
       case READY -> Availability.available("Secret Service on the session bus");
@@ -109,6 +123,46 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
           + " bus (org.freedesktop.secrets has no owner); start gnome-keyring or another Secret"
           + " Service, or use the file backend");
     };
+  }
+
+  /**
+   * Keeps the probe's connection for the open() that normally follows it (select, then open):
+   * each new connection is a socket, an authentication and a Hello, which a cold JVM pays for in
+   * milliseconds. An unclaimed one is closed by the next probe or at exit.
+   */
+  private void keepForOpen(ProbedBus answer) {
+    ProbedBus previous = probed.getAndSet(answer);
+    if (previous != null) {
+      previous.bus.close();
+    }
+  }
+
+  /** The kept connection to {@code address}, if it is fresh; the caller owns it. */
+  private SecretServiceBus takeProbed(String address) {
+    ProbedBus kept = probed.getAndSet(null);
+    if (kept == null) {
+      return null;
+    }
+    if (kept.address.equals(address) && System.nanoTime() - kept.madeNanos < PROBE_REUSE_NANOS) {
+      return kept.bus;
+    }
+    kept.bus.close();
+    return null;
+  }
+
+  /** A probe's live connection and what it saw. */
+  private static final class ProbedBus {
+    final String address;
+    final SecretServiceBus bus;
+    final SecretServiceBus.State state;
+    final long madeNanos;
+
+    ProbedBus(String address, SecretServiceBus bus, SecretServiceBus.State state, long madeNanos) {
+      this.address = address;
+      this.bus = bus;
+      this.state = state;
+      this.madeNanos = madeNanos;
+    }
   }
 
   @Override
@@ -148,26 +202,31 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
    * org.freedesktop.secrets java-keyring would start one by D-Bus activation, and on a locked
    * collection it would open an unlock prompt that blocks for minutes.
    */
-  private static SecretServiceBus connectSecretService(StoreOptions options, BoundedCalls calls)
+  private SecretServiceBus connectSecretService(StoreOptions options, BoundedCalls calls)
       throws CredentialStoreException {
-    Availability availability = probeSecretService(options);
-    if (!availability.available()) {
-      throw new BackendUnavailableException("the keychain is unavailable: "
-          + availability.reason());
-    }
     String address = options.environment().get(BUS_VARIABLE);
+    SecretServiceBus bus = address == null ? null : takeProbed(address);
+    if (bus == null) {
+      // Not probed just before (a caller that skipped selection): probe now, for its checks
+      // and reasons, and take the connection it kept.
+      Availability availability = probeSecretService(options);
+      if (!availability.available()) {
+        throw new BackendUnavailableException("the keychain is unavailable: "
+            + availability.reason());
+      }
+      bus = takeProbed(address);
+      if (bus == null) {
+        throw new BackendUnavailableException("the keychain is unavailable: its D-Bus"
+            + " connection closed between the probe and opening the store");
+      }
+    }
     // java-keyring reads the process environment, not StoreOptions; both must name one bus.
     if (!address.equals(System.getenv(BUS_VARIABLE))) {
+      bus.close();
       throw new ConfigurationException("the keychain can only use this process's session bus ("
           + BUS_VARIABLE + " in the options differs from the process environment)");
     }
-    SecretServiceBus bus;
     SecretServiceBus.State state;
-    try {
-      bus = calls.call(() -> SecretServiceBus.connect(address));
-    } catch (Exception e) {
-      throw new BackendUnavailableException("cannot connect to the D-Bus session bus", e);
-    }
     try {
       state = calls.call(bus::state);
     } catch (Exception e) {

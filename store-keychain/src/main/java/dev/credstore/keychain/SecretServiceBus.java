@@ -120,12 +120,7 @@ final class SecretServiceBus implements AutoCloseable {
     if (sessionPath != null) {
       return;
     }
-    SecretTransfer candidate;
-    try {
-      candidate = SecretTransfer.start();
-    } catch (GeneralSecurityException e) {
-      throw new IOException("this JDK cannot do Diffie-Hellman for the Secret Service", e);
-    }
+    SecretTransfer candidate = SecretTransfer.start();
     try {
       DBusWire.Reader reply = wire.call(SERVICE_NAME, SERVICE_PATH, SERVICE_IFACE, "OpenSession",
           "sv", List.of(SecretTransfer.ALGORITHM, candidate.publicKey()));

@@ -1,5 +1,6 @@
 package dev.credstore.cli;
 
+import dev.credstore.keychain.KeychainTraining;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -7,29 +8,18 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.stream.Stream;
-import javax.crypto.Cipher;
-import javax.crypto.KeyAgreement;
-import javax.crypto.Mac;
-import javax.crypto.interfaces.DHPublicKey;
-import javax.crypto.spec.DHPublicKeySpec;
-import javax.crypto.spec.IvParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The training run behind {@code bin/credstore}'s class-data-sharing archive (AOT cache on JDK
@@ -61,8 +51,11 @@ final class CacheTraining {
       run(environment, "", "list", "--json");
       run(environment, "", "status");
       run(environment, "", "--help");
+      run(environment, "", "--version");
+      // What a real run uses but the runs above, with no terminal, do not.
+      Terminal.system().isPresent();
       run(environment, "", "logout", "cds-training");
-      touchKeychainReadPath(home);
+      trainKeychainReadPath(home, environment);
     } finally {
       try (Stream<Path> files = Files.walk(home)) {
         files.sorted(Comparator.reverseOrder()).forEach(path -> {
@@ -77,38 +70,36 @@ final class CacheTraining {
   }
 
   /**
-   * The keychain's read path cannot run here (no Secret Service, on purpose), but the JDK classes
-   * it needs can be loaded, and so archived: a Unix-domain socket, and the DH, HKDF-SHA256 and
-   * AES-CBC of the Secret Service's encrypted transfer (about 50 ms of a keychain get when cold).
-   * Keys here are throw-away; nothing leaves the process.
+   * The keychain's read path cannot run here (no Secret Service, on purpose), but most of it can be
+   * loaded, and so archived: the CLI selects the keychain backend on a "bus" that hangs up (a Unix
+   * socket of ours that closes every connection), which runs the probe, the D-Bus client's connect
+   * and the unavailable-backend report; then {@link KeychainTraining} runs the Secret Service
+   * transfer on throw-away keys. A class a real get needs but the archive lacks would make
+   * the JVM open the 10k-entry jar (~10 ms); LauncherCacheIT checks that none is left.
    */
-  private static void touchKeychainReadPath(Path home) {
-    try (SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      socket.connect(UnixDomainSocketAddress.of(home.resolve("no-bus")));
-    } catch (IOException expected) {
-      // No one listens there; loading the classes was the point.
+  private static void trainKeychainReadPath(Path home, Map<String, String> environment)
+      throws IOException {
+    Path socket = home.resolve("hang-up-bus");
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(UnixDomainSocketAddress.of(socket));
+      Thread hangUp = new Thread(() -> {
+        try {
+          while (true) {
+            server.accept().close();
+          }
+        } catch (IOException closed) {
+          // The server closed: training is over.
+        }
+      }, "credstore-training-bus");
+      hangUp.setDaemon(true);
+      hangUp.start();
+      Map<String, String> keychain = new HashMap<>(environment);
+      keychain.put("CREDSTORE_BACKEND", "keychain");
+      keychain.put("DBUS_SESSION_BUS_ADDRESS", "unix:path=" + socket);
+      run(keychain, "", "get", "cds-training");
+      run(keychain, "", "get", "cds-training", "--json");
     }
-    try {
-      KeyPairGenerator generator = KeyPairGenerator.getInstance("DH");
-      generator.initialize(1024);
-      KeyPair ours = generator.generateKeyPair();
-      DHPublicKey theirs = (DHPublicKey) generator.generateKeyPair().getPublic();
-      KeyAgreement agreement = KeyAgreement.getInstance("DH");
-      agreement.init(ours.getPrivate());
-      agreement.doPhase(KeyFactory.getInstance("DH").generatePublic(new DHPublicKeySpec(
-          theirs.getY(), theirs.getParams().getP(), theirs.getParams().getG())), true);
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(new byte[32], "HmacSHA256"));
-      byte[] key = Arrays.copyOf(mac.doFinal(agreement.generateSecret()), 16);
-      Cipher cipher = Cipher.getInstance("AES/CBC/PKCS5Padding");
-      IvParameterSpec iv = new IvParameterSpec(new byte[16]);
-      cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), iv);
-      byte[] sealed = cipher.doFinal(new byte[20]);
-      cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), iv);
-      cipher.doFinal(sealed);
-    } catch (GeneralSecurityException e) {
-      // A JDK without DH or AES-CBC cannot read the keychain either; nothing to train.
-    }
+    KeychainTraining.run(home.resolve("keychain-training"));
   }
 
   private static void run(Map<String, String> environment, String stdin, String... args) {

@@ -4,13 +4,16 @@ import dev.credstore.spi.Availability;
 import dev.credstore.spi.CredentialStoreProvider;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -39,14 +42,16 @@ public final class Backends {
       "keychain", "dev.credstore.keychain.KeychainStoreProvider",
       "file", "dev.credstore.file.FileStoreProvider");
 
-  private final Map<String, CredentialStoreProvider> providers;
-  private final List<String> loadProblems;
   private final Map<String, String> builtIn;
+  // Null when the providers were given (of), not discovered.
+  private final ClassLoader loader;
+  // Both filled lazily, under this object's lock: builtIns by class name, providers by ServiceLoader.
+  private Map<String, CredentialStoreProvider> builtIns;
+  private Map<String, CredentialStoreProvider> providers;
+  private List<String> loadProblems;
 
-  private Backends(Map<String, CredentialStoreProvider> providers, List<String> loadProblems,
-      Map<String, String> builtIn) {
-    this.providers = providers;
-    this.loadProblems = List.copyOf(loadProblems);
+  private Backends(ClassLoader loader, Map<String, String> builtIn) {
+    this.loader = loader;
     this.builtIn = builtIn;
   }
 
@@ -55,27 +60,69 @@ public final class Backends {
     return discover(Backends.class.getClassLoader());
   }
 
-  /** The providers {@link ServiceLoader} finds with {@code loader}. */
+  /**
+   * The providers {@link ServiceLoader} finds with {@code loader}. The class-path scan runs only
+   * when something needs more than the built-in backends (listing, a survey, a backend named that
+   * is not built in): selecting a built-in loads it by its class name, which spares every
+   * {@code credstore get} the scan of the jar's services (bench/README.md).
+   */
   public static Backends discover(ClassLoader loader) {
-    List<CredentialStoreProvider> found = new ArrayList<>();
-    List<String> problems = new ArrayList<>();
-    Iterator<CredentialStoreProvider> it =
-        ServiceLoader.load(CredentialStoreProvider.class, loader).iterator();
-    while (true) {
-      try {
-        if (!it.hasNext()) {
-          break;
-        }
-        found.add(it.next());
-      } catch (ServiceConfigurationError | LinkageError e) {
-        problems.add("a backend failed to load and was skipped: " + e.getMessage());
-      }
-    }
-    return of(found, problems, BUILT_IN);
+    return discover(loader, BUILT_IN);
+  }
+
+  static Backends discover(ClassLoader loader, Map<String, String> builtIn) {
+    return new Backends(Objects.requireNonNull(loader, "loader"), builtIn);
   }
 
   static Backends of(List<CredentialStoreProvider> found, List<String> problems,
       Map<String, String> builtIn) {
+    Backends backends = new Backends(null, builtIn);
+    backends.index(found, problems);
+    return backends;
+  }
+
+  private synchronized Map<String, CredentialStoreProvider> all() {
+    if (providers == null) {
+      List<CredentialStoreProvider> found = new ArrayList<>();
+      List<String> problems = new ArrayList<>();
+      Iterator<CredentialStoreProvider> it =
+          ServiceLoader.load(CredentialStoreProvider.class, loader).iterator();
+      while (true) {
+        try {
+          if (!it.hasNext()) {
+            break;
+          }
+          found.add(sameAsLoaded(it.next()));
+        } catch (ServiceConfigurationError | LinkageError e) {
+          problems.add("a backend failed to load and was skipped: " + e.getMessage());
+        }
+      }
+      if (builtIns != null) {
+        // Loaded by name, so present even where a repackaged jar lost its services file.
+        for (CredentialStoreProvider loaded : builtIns.values()) {
+          if (!found.contains(loaded)) {
+            found.add(loaded);
+          }
+        }
+      }
+      index(found, problems);
+    }
+    return providers;
+  }
+
+  // A built-in already loaded by name stays the one instance: it may hold state from its probe.
+  private CredentialStoreProvider sameAsLoaded(CredentialStoreProvider provider) {
+    if (builtIns != null) {
+      for (CredentialStoreProvider loaded : builtIns.values()) {
+        if (loaded.getClass() == provider.getClass()) {
+          return loaded;
+        }
+      }
+    }
+    return provider;
+  }
+
+  private void index(List<CredentialStoreProvider> found, List<String> problems) {
     List<String> allProblems = new ArrayList<>(problems);
     Map<String, CredentialStoreProvider> byId = new LinkedHashMap<>();
     // Built-ins first, so an impostor with a built-in id can never displace the real one.
@@ -96,23 +143,70 @@ public final class Backends {
             + "; using " + previous.getClass().getName());
       }
     }
-    return new Backends(byId, allProblems, builtIn);
+    providers = byId;
+    loadProblems = List.copyOf(allProblems);
+  }
+
+  /**
+   * The built-in backends on the class path, by id. Loaded by class name when not discovered yet;
+   * a built-in that is there but fails to load sends this to the full scan, which records why.
+   */
+  private synchronized Map<String, CredentialStoreProvider> builtIns() {
+    if (builtIns != null) {
+      return builtIns;
+    }
+    Map<String, CredentialStoreProvider> loaded = new LinkedHashMap<>();
+    if (providers == null && loader != null) {
+      for (Map.Entry<String, String> entry : new TreeMap<>(builtIn).entrySet()) {
+        CredentialStoreProvider provider;
+        try {
+          provider = Class.forName(entry.getValue(), true, loader)
+              .asSubclass(CredentialStoreProvider.class).getConstructor().newInstance();
+        } catch (ClassNotFoundException e) {
+          continue; // not installed, e.g. an application that ships only the file backend
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+          loaded = null;
+          break;
+        }
+        if (!entry.getKey().equals(safeId(provider))) {
+          loaded = null;
+          break;
+        }
+        loaded.put(entry.getKey(), provider);
+      }
+    } else {
+      loaded = null;
+    }
+    if (loaded == null) {
+      loaded = new LinkedHashMap<>();
+      for (CredentialStoreProvider provider : all().values()) {
+        if (isBuiltIn(provider, builtIn)) {
+          loaded.put(provider.id(), provider);
+        }
+      }
+    }
+    builtIns = loaded;
+    return builtIns;
   }
 
   /** Ids of every loaded backend, highest priority first. */
   public List<String> ids() {
-    return sortedByPriority().stream().map(CredentialStoreProvider::id).collect(Collectors.toList());
+    return sortedByPriority(all().values()).stream().map(CredentialStoreProvider::id)
+        .collect(Collectors.toList());
   }
 
   /** Providers that failed to load or clashed, one sentence each. */
   public List<String> loadProblems() {
-    return loadProblems;
+    all();
+    synchronized (this) {
+      return loadProblems;
+    }
   }
 
   /** Probes every loaded backend, highest priority first. */
   public List<BackendStatus> survey(StoreOptions options) {
     List<BackendStatus> statuses = new ArrayList<>();
-    for (CredentialStoreProvider provider : sortedByPriority()) {
+    for (CredentialStoreProvider provider : sortedByPriority(all().values())) {
       statuses.add(status(provider, probe(provider, options)));
     }
     return statuses;
@@ -132,7 +226,7 @@ public final class Backends {
       return selectNamed(name, request.source(), options);
     }
     List<BackendStatus> passedOver = new ArrayList<>();
-    for (CredentialStoreProvider provider : sortedByPriority()) {
+    for (CredentialStoreProvider provider : sortedByPriority(builtIns().values())) {
       if (!isBuiltIn(provider, builtIn)) {
         continue;
       }
@@ -156,7 +250,10 @@ public final class Backends {
 
   private SelectedBackend selectNamed(String name, String source, StoreOptions options)
       throws BackendUnavailableException {
-    CredentialStoreProvider provider = providers.get(name);
+    CredentialStoreProvider provider = builtIns().get(name);
+    if (provider == null) {
+      provider = all().get(name);
+    }
     if (provider == null) {
       throw new BackendUnavailableException("unknown backend '" + name + "' (from " + source
           + "); available backends: auto, " + String.join(", ", ids()));
@@ -175,8 +272,9 @@ public final class Backends {
     return ids().stream().filter(id -> !id.equals(name)).findFirst().orElse(StoreSettings.AUTO);
   }
 
-  private List<CredentialStoreProvider> sortedByPriority() {
-    List<CredentialStoreProvider> sorted = new ArrayList<>(providers.values());
+  private static List<CredentialStoreProvider> sortedByPriority(
+      Collection<CredentialStoreProvider> providers) {
+    List<CredentialStoreProvider> sorted = new ArrayList<>(providers);
     sorted.sort(Comparator.comparingInt(Backends::safePriority).reversed()
         .thenComparing(CredentialStoreProvider::id));
     return sorted;

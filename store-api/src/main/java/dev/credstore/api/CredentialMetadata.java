@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * Everything about a credential except its secret: safe to list, print and log.
@@ -37,8 +36,6 @@ public record CredentialMetadata(
   public static final int MAX_ATTRIBUTE_VALUE_LENGTH = 2048;
   /** Longest API key name, in chars. */
   public static final int MAX_KEY_NAME_LENGTH = 256;
-
-  private static final Pattern ATTRIBUTE_KEY = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,63}");
 
   /** @throws IllegalArgumentException naming the bad field */
   public CredentialMetadata {
@@ -79,7 +76,7 @@ public record CredentialMetadata(
     }
     TreeMap<String, String> copy = new TreeMap<>();
     attributes.forEach((key, value) -> {
-      if (key == null || !ATTRIBUTE_KEY.matcher(key).matches()) {
+      if (!isAttributeName(key)) {
         throw new IllegalArgumentException("attribute name '" + key
             + "' must start with a letter and use only letters, digits, '.', '_' or '-'"
             + " (at most 64 chars)");
@@ -95,5 +92,10 @@ public record CredentialMetadata(
       copy.put(key, value);
     });
     return Collections.unmodifiableSortedMap(copy);
+  }
+
+  /** An attribute name: a letter, then letters, digits, '.', '_' or '-'; at most 64 chars. */
+  static boolean isAttributeName(String name) {
+    return Names.isAsciiName(name, 64, true, "", "._-");
   }
 }

@@ -1,9 +1,6 @@
 package dev.credstore.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -14,11 +11,11 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The registry of services credstore knows: the built-in list (a JSON resource shipped with
- * store-api) plus the user's own entries under {@code "services"} in {@code
- * $XDG_CONFIG_HOME/credstore/config.json}. A user entry replaces a built-in one of the same name.
+ * The registry of services credstore knows: the built-in list ({@link #builtIn()}, below) plus the
+ * user's own entries under {@code "services"} in {@code $XDG_CONFIG_HOME/credstore/config.json}. A
+ * user entry replaces a built-in one of the same name.
  *
- * <p>Each entry has the shape
+ * <p>Each entry in the config file has the shape
  * <pre>{@code
  * "k6": {
  *   "environment": ["K6_CLOUD_TOKEN"],
@@ -32,10 +29,28 @@ import java.util.TreeMap;
  */
 public final class KnownServices {
 
-  private static final String RESOURCE = "known-services.json";
   private static final Set<String> ENTRY_KEYS =
       Set.of("environment", "configFiles", "tokenPointer", "metadataPointers");
-  private static final KnownServices BUILT_IN = loadBuiltIn();
+
+  // Code rather than a JSON resource: every get consults it, and reading and parsing a resource
+  // cost a cold JVM ~10 ms (it opens the 10k-entry jar). Keep cli/README.md's table in step.
+  private static final KnownServices BUILT_IN = new KnownServices(byName(
+      // k6 reads os.UserConfigDir()/k6, older versions .../loadimpact/k6; on macOS that directory
+      // is ~/Library/Application Support.
+      new ServiceDefinition("k6", List.of("K6_CLOUD_TOKEN"),
+          List.of("$XDG_CONFIG_HOME/k6/config.json",
+              "~/.config/k6/config.json",
+              "$XDG_CONFIG_HOME/loadimpact/k6/config.json",
+              "~/.config/loadimpact/k6/config.json",
+              "~/Library/Application Support/k6/config.json",
+              "~/Library/Application Support/loadimpact/k6/config.json"),
+          "/collectors/cloud/token",
+          Map.of("stack", "/collectors/cloud/stackURL",
+              "stackID", "/collectors/cloud/stackID",
+              "project", "/collectors/cloud/defaultProjectID")),
+      ServiceDefinition.withVariables("platformsh", "PLATFORMSH_CLI_TOKEN"),
+      ServiceDefinition.withVariables("upsun", "UPSUN_CLI_TOKEN"),
+      ServiceDefinition.withVariables("appcircle", "AC_ACCESS_TOKEN")));
 
   private final Map<String, ServiceDefinition> byName;
 
@@ -75,17 +90,12 @@ public final class KnownServices {
     return List.copyOf(new TreeMap<>(byName).values());
   }
 
-  private static KnownServices loadBuiltIn() {
-    try (InputStream in = KnownServices.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("resource " + RESOURCE + " is missing from store-api");
-      }
-      return new KnownServices(parse(JsonTrees.read(in), "resource " + RESOURCE));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read resource " + RESOURCE, e);
-    } catch (ConfigurationException e) {
-      throw new IllegalStateException("built-in " + RESOURCE + " is invalid", e);
+  private static Map<String, ServiceDefinition> byName(ServiceDefinition... definitions) {
+    Map<String, ServiceDefinition> byName = new LinkedHashMap<>();
+    for (ServiceDefinition definition : definitions) {
+      byName.put(definition.name(), definition);
     }
+    return byName;
   }
 
   private static Map<String, ServiceDefinition> parse(JsonNode services, String where)

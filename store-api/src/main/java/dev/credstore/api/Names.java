@@ -23,6 +23,29 @@ final class Names {
     checkPrintable(what, value);
   }
 
+  /**
+   * Whether {@code value} is 1 to {@code maxLength} ASCII characters: first a letter (lower case
+   * only unless {@code upperCase}) or one of {@code firstExtra}, then letters, digits or {@code
+   * restExtra}. What a regex like {@code [a-z][a-z0-9-]{0,31}} says, without the milliseconds a
+   * cold JVM spends compiling one on every command.
+   */
+  static boolean isAsciiName(String value, int maxLength, boolean upperCase, String firstExtra,
+      String restExtra) {
+    if (value == null || value.isEmpty() || value.length() > maxLength) {
+      return false;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      boolean letter = c >= 'a' && c <= 'z' || upperCase && c >= 'A' && c <= 'Z';
+      boolean allowed = i == 0 ? letter || firstExtra.indexOf(c) >= 0
+          : letter || c >= '0' && c <= '9' || restExtra.indexOf(c) >= 0;
+      if (!allowed) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   static void checkPrintable(String what, String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);

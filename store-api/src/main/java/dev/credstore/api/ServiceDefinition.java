@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * What credstore knows about one service: the environment variables its own tools read a token
@@ -30,15 +29,12 @@ public record ServiceDefinition(
     String tokenPointer,
     Map<String, String> metadataPointers) {
 
-  private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
-  private static final Pattern ATTRIBUTE = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,63}");
-
   /** @throws IllegalArgumentException naming the bad field */
   public ServiceDefinition {
     Names.check("service", name, CredentialId.MAX_SERVICE_LENGTH);
     environmentVariables = List.copyOf(environmentVariables);
     for (String variable : environmentVariables) {
-      if (!VARIABLE.matcher(variable).matches()) {
+      if (!Names.isAsciiName(variable, 128, true, "_", "_")) {
         throw new IllegalArgumentException("service '" + name + "': '" + variable
             + "' is not a valid environment variable name");
       }
@@ -52,7 +48,7 @@ public record ServiceDefinition(
     }
     TreeMap<String, String> pointers = new TreeMap<>();
     Objects.requireNonNull(metadataPointers, "metadataPointers").forEach((attribute, pointer) -> {
-      if (attribute == null || !ATTRIBUTE.matcher(attribute).matches()) {
+      if (!CredentialMetadata.isAttributeName(attribute)) {
         throw new IllegalArgumentException("service '" + name + "': metadata name '" + attribute
             + "' must start with a letter and use only letters, digits, '.', '_' or '-'");
       }

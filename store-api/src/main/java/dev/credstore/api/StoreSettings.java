@@ -234,7 +234,7 @@ public final class StoreSettings {
   }
 
   private static void checkBackendName(Setting<String> backend) throws ConfigurationException {
-    if (!backend.value().matches("[a-z][a-z0-9-]{0,31}")) {
+    if (!Names.isAsciiName(backend.value(), 32, false, "", "-")) {
       throw new ConfigurationException("backend name '" + backend.value() + "' from "
           + backend.source() + " is not valid; use auto, keychain or file");
     }

@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.credstore.spi.Availability;
 import dev.credstore.spi.CredentialStoreProvider;
+import java.io.IOException;
+import java.net.URL;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -80,6 +84,10 @@ class BackendsTest {
 
   private static StoreSettings.Setting<String> auto() {
     return new StoreSettings.Setting<>("auto", "default");
+  }
+
+  private static StoreSettings.Setting<String> named(String backend) {
+    return new StoreSettings.Setting<>(backend, "--backend");
   }
 
   @Test
@@ -179,5 +187,61 @@ class BackendsTest {
         survey.stream().map(BackendStatus::id).toList());
     assertFalse(survey.get(0).builtIn());
     assertFalse(survey.get(1).available());
+  }
+
+  /** A built-in stand-in that can be loaded by class name, as Backends loads the real ones. */
+  public static final class NamedKeychain extends FixedProvider {
+    public NamedKeychain() {
+      super("keychain", 100, Availability.available("by name"));
+    }
+  }
+
+  /** Counts class-path resource scans (ServiceLoader reads META-INF/services through these). */
+  static final class RecordingLoader extends ClassLoader {
+    final List<String> scans = new ArrayList<>();
+
+    RecordingLoader() {
+      super(BackendsTest.class.getClassLoader());
+    }
+
+    @Override
+    public Enumeration<URL> getResources(String name) throws IOException {
+      scans.add(name);
+      return super.getResources(name);
+    }
+  }
+
+  private static final Map<String, String> BY_NAME = Map.of(
+      "keychain", NamedKeychain.class.getName(), "file", "dev.credstore.absent.FileProvider");
+
+  @Test
+  void selectingABuiltIn_loadsItByName_withoutScanningTheClassPath() throws Exception {
+    RecordingLoader loader = new RecordingLoader();
+    Backends backends = Backends.discover(loader, BY_NAME);
+    assertEquals("keychain", backends.select(named("keychain"), OPTIONS).id());
+    assertEquals("keychain", backends.select(auto(), OPTIONS).id());
+    assertEquals(List.of(), loader.scans);
+  }
+
+  @Test
+  void survey_scansTheClassPath_andKeepsTheInstanceSelectionUsed() throws Exception {
+    RecordingLoader loader = new RecordingLoader();
+    Backends backends = Backends.discover(loader, BY_NAME);
+    SelectedBackend selected = backends.select(named("keychain"), OPTIONS);
+    List<BackendStatus> survey = backends.survey(OPTIONS);
+    assertEquals(List.of("META-INF/services/" + CredentialStoreProvider.class.getName()),
+        loader.scans);
+    assertEquals(List.of("keychain"), survey.stream().map(BackendStatus::id).toList());
+    assertTrue(survey.get(0).builtIn());
+    assertEquals(selected.id(), backends.ids().get(0));
+  }
+
+  @Test
+  void namingABackendThatIsNotBuiltIn_scansTheClassPath() {
+    RecordingLoader loader = new RecordingLoader();
+    BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
+        () -> Backends.discover(loader, BY_NAME).select(named("file"), OPTIONS));
+    assertTrue(e.getMessage().contains("unknown backend 'file'"), e.getMessage());
+    assertEquals(1, loader.scans.size());
   }
 }

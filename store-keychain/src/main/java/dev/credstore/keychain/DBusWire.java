@@ -88,9 +88,31 @@ final class DBusWire implements AutoCloseable {
   Reader call(String destination, String path, String iface, String member, String signature,
       List<Object> args) throws IOException {
     int mySerial = ++serial;
+    write(encodeCall(mySerial, destination, path, iface, member, signature, args));
+    while (true) {
+      Reader reply = readMessage();
+      if (reply.replySerial != mySerial) {
+        continue; // signals such as NameAcquired, or replies to calls abandoned earlier
+      }
+      if (reply.type == ERROR) {
+        String detail = reply.bodySignature.startsWith("s") ? reply.readString() : "";
+        throw new Failure(reply.errorName, detail);
+      }
+      if (reply.type != METHOD_RETURN) {
+        throw new IOException("unexpected D-Bus message type " + reply.type);
+      }
+      return reply;
+    }
+  }
+
+  /**
+   * A method call message, little-endian. Argument types, one char each in {@code signature}: 's'
+   * string, 'o' object path, 'D' string dictionary a{ss}, 'v' variant holding a string (String)
+   * or a byte array (byte[]).
+   */
+  static byte[] encodeCall(int serial, String destination, String path, String iface,
+      String member, String signature, List<Object> args) {
     Writer body = new Writer();
-    // Argument types, one char each: 's' string, 'o' object path, 'D' string dictionary a{ss},
-    // 'v' variant holding a string (String) or a byte array (byte[]).
     StringBuilder wireSignature = new StringBuilder();
     for (int i = 0; i < signature.length(); i++) {
       Object arg = args.get(i);
@@ -105,7 +127,7 @@ final class DBusWire implements AutoCloseable {
     }
     Writer message = new Writer();
     message.byte1((byte) 'l').byte1(METHOD_CALL).byte1((byte) 0).byte1((byte) 1);
-    message.uint32(body.size()).uint32(mySerial);
+    message.uint32(body.size()).uint32(serial);
     int fieldsLengthAt = message.reserveUint32();
     message.align(8);
     int fieldsStart = message.size();
@@ -121,21 +143,17 @@ final class DBusWire implements AutoCloseable {
     message.patchUint32(fieldsLengthAt, message.size() - fieldsStart);
     message.align(8);
     message.bytes(body.toByteArray());
-    write(message.toByteArray());
-    while (true) {
-      Reader reply = readMessage();
-      if (reply.replySerial != mySerial) {
-        continue; // signals such as NameAcquired, or replies to calls abandoned earlier
-      }
-      if (reply.type == ERROR) {
-        String detail = reply.bodySignature.startsWith("s") ? reply.readString() : "";
-        throw new Failure(reply.errorName, detail);
-      }
-      if (reply.type != METHOD_RETURN) {
-        throw new IOException("unexpected D-Bus message type " + reply.type);
-      }
-      return reply;
+    return message.toByteArray();
+  }
+
+  /** Parses one whole message (fixed header, fields, body), as read off the socket. */
+  static Reader parse(ByteBuffer whole) throws IOException {
+    whole.order(whole.get(0) == 'B' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+    long headerEnd = 16 + Integer.toUnsignedLong(whole.getInt(12));
+    if (headerEnd > whole.limit()) {
+      throw new IOException("D-Bus message header overruns the message");
     }
+    return new Reader(whole, (int) headerEnd);
   }
 
   @SuppressWarnings("unchecked")
@@ -192,10 +210,10 @@ final class DBusWire implements AutoCloseable {
       throw new IOException("D-Bus message of " + total + " bytes is too large");
     }
     ByteBuffer rest = readFully((int) total - 16);
-    ByteBuffer whole = ByteBuffer.allocate((int) total).order(fixed.order());
+    ByteBuffer whole = ByteBuffer.allocate((int) total);
     whole.put(fixed.rewind()).put(rest).flip();
     Arrays.fill(rest.array(), (byte) 0);
-    return new Reader(whole, (int) headerEnd);
+    return parse(whole);
   }
 
   private ByteBuffer readFully(int length) throws IOException {

@@ -117,6 +117,24 @@ final class SecretTransfer implements AutoCloseable {
     }
   }
 
+  /** Encrypts as the service does: what {@link #decrypt} undoes. For the peer side of tests. */
+  byte[] encrypt(byte[] iv, byte[] plaintext) {
+    if (key == null) {
+      throw new IllegalStateException("no session key agreed");
+    }
+    PaddedBufferedBlockCipher cipher = new PaddedBufferedBlockCipher(
+        CBCBlockCipher.newInstance(AESEngine.newInstance()), new PKCS7Padding());
+    cipher.init(true, new ParametersWithIV(new KeyParameter(key), iv));
+    byte[] out = new byte[cipher.getOutputSize(plaintext.length)];
+    int length = cipher.processBytes(plaintext, 0, plaintext.length, out, 0);
+    try {
+      length += cipher.doFinal(out, length);
+    } catch (InvalidCipherTextException e) {
+      throw new IllegalStateException("encryption cannot fail on padding", e);
+    }
+    return Arrays.copyOf(out, length);
+  }
+
   @Override
   public void close() {
     if (key != null) {

@@ -25,6 +25,13 @@ public final class Main {
   /** Runs one command line and returns its exit code; the streams are flushed, not closed. */
   static int run(Context context, PrintWriter out, PrintWriter err, String... args) {
     try {
+      if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+        // Without picocli, whose Java 5 class files class-data sharing cannot archive.
+        for (String line : new Credstore.Version().getVersion()) {
+          out.println(line);
+        }
+        return ExitCodes.OK;
+      }
       FastGet get = FastGet.parse(args);
       return get != null ? get.run(context, out, err)
           : Credstore.commandLineFor(context, out, err, args).execute(args);

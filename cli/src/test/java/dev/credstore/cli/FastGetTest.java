@@ -110,4 +110,16 @@ class FastGetTest {
       assertNull(FastGet.parse(args), () -> "fast path took " + List.of(args));
     }
   }
+
+  @Test
+  void versionFlag_printsWhatPicocliPrints() {
+    for (String flag : new String[] {"--version", "-V"}) {
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      Context context = new Context(env, new ByteArrayInputStream(new byte[0]), Terminal.none(),
+          clock);
+      int code = Main.run(context, new PrintWriter(out), new PrintWriter(err), flag);
+      assertEquals(picocli("", flag), new Run(code, out.toString(), err.toString()), flag);
+    }
+  }
 }

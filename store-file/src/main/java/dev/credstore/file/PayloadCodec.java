@@ -12,6 +12,7 @@ import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialKind;
 import dev.credstore.api.CredentialMetadata;
 import dev.credstore.api.Secret;
+import dev.credstore.spi.Timestamps;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;
@@ -218,7 +219,7 @@ final class PayloadCodec {
 
   private static Instant instant(String value) throws IOException {
     try {
-      return Instant.parse(value);
+      return Timestamps.parse(value);
     } catch (DateTimeParseException e) {
       throw new IOException("bad timestamp '" + value + "'", e);
     }

@@ -15,6 +15,7 @@ import dev.credstore.api.CredentialMetadata;
 import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.IntegrityException;
 import dev.credstore.api.StorageException;
+import dev.credstore.spi.Timestamps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -28,7 +29,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -298,9 +298,9 @@ final class KeychainIndex {
         CredentialKind.valueOf(node.path("kind").asText()),
         keyName == null || keyName.isNull() ? null : keyName.textValue(),
         attributes,
-        Instant.parse(node.path("createdAt").asText()),
-        Instant.parse(node.path("updatedAt").asText()),
-        rotatedAt == null || rotatedAt.isNull() ? null : Instant.parse(rotatedAt.asText()),
+        Timestamps.parse(node.path("createdAt").asText()),
+        Timestamps.parse(node.path("updatedAt").asText()),
+        rotatedAt == null || rotatedAt.isNull() ? null : Timestamps.parse(rotatedAt.asText()),
         node.path("hasPreviousSecret").asBoolean(false));
   }
 }

@@ -1,6 +1,7 @@
 package dev.credstore.keychain;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.security.GeneralSecurityException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,6 +9,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * The Secret Service over {@link DBusWire}: is a service running, is the default collection locked
@@ -30,15 +33,23 @@ final class SecretServiceBus implements AutoCloseable {
   enum State { READY, LOCKED, NO_COLLECTION, NOT_RUNNING }
 
   private final DBusWire wire;
+  // The first secret read needs our DH key pair, which takes a cold JVM ~15 ms of modPow: it is
+  // made on a daemon thread while the connection is set up and the item is searched for.
+  private final FutureTask<SecretTransfer> keys;
   private String sessionPath;
   private SecretTransfer transfer;
 
-  private SecretServiceBus(DBusWire wire) {
+  private SecretServiceBus(DBusWire wire, FutureTask<SecretTransfer> keys) {
     this.wire = wire;
+    this.keys = keys;
   }
 
   static SecretServiceBus connect(String busAddress) throws IOException {
-    return new SecretServiceBus(DBusWire.connect(busAddress));
+    FutureTask<SecretTransfer> keys = new FutureTask<>(SecretTransfer::start);
+    Thread maker = new Thread(keys, "credstore-dh-keys");
+    maker.setDaemon(true);
+    maker.start();
+    return new SecretServiceBus(DBusWire.connect(busAddress), keys);
   }
 
   /**
@@ -120,7 +131,16 @@ final class SecretServiceBus implements AutoCloseable {
     if (sessionPath != null) {
       return;
     }
-    SecretTransfer candidate = SecretTransfer.start();
+    SecretTransfer candidate;
+    try {
+      candidate = keys.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while making the transfer's key pair");
+    } catch (ExecutionException e) {
+      throw new IOException("cannot make a key pair for the Secret Service transfer",
+          e.getCause());
+    }
     try {
       DBusWire.Reader reply = wire.call(SERVICE_NAME, SERVICE_PATH, SERVICE_IFACE, "OpenSession",
           "sv", List.of(SecretTransfer.ALGORITHM, candidate.publicKey()));

@@ -38,6 +38,7 @@ public final class FileStoreProvider implements CredentialStoreProvider {
 
   @Override
   public CredentialStore open(StoreOptions options) {
+    Crypto.prepareInBackground();
     return new FileCredentialStore(storeFile(options), options.passphrases(),
         KdfParameters.DEFAULT, options.operationTimeout());
   }

@@ -2,6 +2,7 @@ package dev.credstore.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.credstore.cli.CliProcess.Result;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,6 +50,49 @@ class LauncherCacheIT {
     assertEquals(0, get.exitCode(), get::toString);
     assertEquals("tok-launcher\n", get.out(), "nothing but the secret on stdout");
     assertEquals(1, archives(dir).size(), "a matching archive is reused, not remade");
+  }
+
+  /**
+   * The training run must cover what a get needs: one class missing from the archive makes the
+   * JVM open and index the jar (bench/README.md). Checked with the JVM's class-loading log.
+   */
+  @Test
+  void getFromEitherStore_loadsEveryClassFromTheArchive() throws Exception {
+    String bus = System.getenv("DBUS_SESSION_BUS_ADDRESS");
+    if (bus == null && "1".equals(System.getenv("CREDSTORE_REQUIRE_SECRET_SERVICE"))) {
+      fail("no session bus, and CREDSTORE_REQUIRE_SECRET_SERVICE=1 requires one");
+    }
+    String service = "launcher-" + UUID.randomUUID().toString().substring(0, 8);
+    List<String> backends = bus == null ? List.of("file") : List.of("file", "keychain");
+    if (bus != null) {
+      cli.set("DBUS_SESSION_BUS_ADDRESS", bus);
+    }
+    try {
+      for (String backend : backends) {
+        cli.set("CREDSTORE_BACKEND", backend);
+        Result login = launch("tok-" + backend + "\n", "login", service, "--token-stdin");
+        assertEquals(0, login.exitCode(), login::toString);
+      }
+      awaitTrainingDone(cache.resolve("credstore"));
+      for (String backend : backends) {
+        Path log = temp.resolve("classes-" + backend + ".txt");
+        cli.set("CREDSTORE_BACKEND", backend)
+            .set("CREDSTORE_JAVA_OPTS", "-Xlog:class+load:file=" + log);
+        Result get = launch(null, "get", service);
+        assertEquals("tok-" + backend + "\n", get.out(), get::toString);
+        List<String> lines = Files.readAllLines(log);
+        List<String> fromJar = lines.stream().filter(l -> l.contains("source: file:")).toList();
+        assertEquals(List.of(), fromJar, backend + " get loaded classes from the jar");
+        assertTrue(lines.stream().filter(l -> l.contains("shared objects file")).count() > 1000,
+            backend + " get did not use the archive");
+      }
+    } finally {
+      cli.set("CREDSTORE_JAVA_OPTS", null);
+      for (String backend : backends) {
+        cli.set("CREDSTORE_BACKEND", backend);
+        launch(null, "logout", service);
+      }
+    }
   }
 
   @Test

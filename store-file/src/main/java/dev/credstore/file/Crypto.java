@@ -26,7 +26,6 @@ final class Crypto {
   static final int TAG_BYTES = 16;
   static final int SALT_BYTES = 16;
 
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private static final AtomicBoolean PREPARED = new AtomicBoolean();
 
@@ -57,8 +56,14 @@ final class Crypto {
 
   static byte[] random(int length) {
     byte[] bytes = new byte[length];
-    RANDOM.nextBytes(bytes);
+    Randomness.SOURCE.nextBytes(bytes);
     return bytes;
+  }
+
+  // Made at the first write: a read needs no randomness, and a SecureRandom's set-up (~10 ms in a
+  // cold JVM) would otherwise sit on every get's path.
+  private static final class Randomness {
+    static final SecureRandom SOURCE = new SecureRandom();
   }
 
   /** Derives the key-encryption key; the caller zeroes the result. */

@@ -28,6 +28,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -166,7 +167,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
         }
         StoreFileFormat.KeySection keys =
             StoreFileFormat.KeySection.wrap(newStoreKdf, salt, kek, contents.dataKey);
-        write(keys, contents.dataKey, contents.credentials);
+        write(keys, contents.dataKey, contents);
         remember(keys, kek);
       } finally {
         install(null); // holds the old key section
@@ -185,7 +186,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
             keys = StoreFileFormat.KeySection.wrap(contents.keys.kdf, contents.keys.salt(),
                 cachedKek, newDataKey);
           }
-          write(keys, newDataKey, contents.credentials);
+          write(keys, newDataKey, contents);
         } finally {
           Arrays.fill(newDataKey, (byte) 0);
         }
@@ -226,6 +227,13 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     }
   }
 
+  /** The kept snapshot's own JSON of each credential, not copies (empty if none). For tests. */
+  Map<CredentialId, byte[]> keptEncodings() {
+    synchronized (snapshotLock) {
+      return snapshot == null ? Map.of() : new TreeMap<>(snapshot.contents.encoded);
+    }
+  }
+
   /** What a modification does to a draft of the decrypted credentials. */
   @FunctionalInterface
   private interface Modification {
@@ -248,7 +256,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
       // exactly what a re-read would decrypt: change it instead of decrypting the file again.
       Snapshot base = takeSnapshot();
       if (base == null) {
-        Draft fresh = new Draft(new TreeMap<>());
+        Draft fresh = new Draft(new TreeMap<>(), new TreeMap<>());
         Snapshot created = null;
         try {
           modification.apply(fresh);
@@ -263,14 +271,14 @@ final class FileCredentialStore implements PassphraseProtectedStore {
         }
         return;
       }
-      Draft draft = new Draft(base.credentials);
+      Draft draft = new Draft(base.credentials, base.contents.encoded);
       Snapshot next = null;
       try {
         modification.apply(draft);
         if (!draft.changed()) {
           next = base;
         } else {
-          FileStamp written = write(base.contents.keys, base.contents.dataKey, draft.credentials);
+          FileStamp written = write(base.contents.keys, base.contents.dataKey, base.contents);
           // The draft is now the file's contents; keep it only if the file is what we wrote.
           next = written == null ? null : new Snapshot(written, base.contents);
         }
@@ -305,7 +313,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
 
   private static boolean changesAnEmptyStore(Modification modification)
       throws CredentialStoreException {
-    Draft empty = new Draft(new TreeMap<>());
+    Draft empty = new Draft(new TreeMap<>(), new TreeMap<>());
     try {
       modification.apply(empty);
       return empty.changed();
@@ -334,15 +342,16 @@ final class FileCredentialStore implements PassphraseProtectedStore {
       }
     }
     byte[] dataKey = Crypto.random(Crypto.KEY_BYTES);
+    StoreFileFormat.KeySection keys =
+        StoreFileFormat.KeySection.wrap(newStoreKdf, salt, kek, dataKey);
+    Contents contents = new Contents(keys, dataKey, credentials);
     Snapshot created = null;
     try {
-      StoreFileFormat.KeySection keys =
-          StoreFileFormat.KeySection.wrap(newStoreKdf, salt, kek, dataKey);
-      FileStamp written = write(keys, dataKey, credentials);
+      FileStamp written = write(keys, dataKey, contents);
       remember(keys, kek);
       kek = null; // the key cache owns it now
       if (written != null) {
-        created = new Snapshot(written, new Contents(keys, dataKey, credentials));
+        created = new Snapshot(written, contents);
       }
       return created;
     } finally {
@@ -350,7 +359,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
         Arrays.fill(kek, (byte) 0);
       }
       if (created == null) {
-        Arrays.fill(dataKey, (byte) 0);
+        contents.close(); // the caller closes the credentials too; closing twice is harmless
       }
     }
   }
@@ -359,9 +368,9 @@ final class FileCredentialStore implements PassphraseProtectedStore {
    * Encrypts and atomically replaces the file. Returns the stamp of the file now on disk if it
    * holds exactly the bytes written (it always should: we hold the lock), else null.
    */
-  private FileStamp write(StoreFileFormat.KeySection keys, byte[] dataKey,
-      TreeMap<CredentialId, Credential> credentials) throws StorageException {
-    byte[] payload = PayloadCodec.encode(credentials.values());
+  private FileStamp write(StoreFileFormat.KeySection keys, byte[] dataKey, Contents contents)
+      throws StorageException {
+    byte[] payload = contents.payload();
     byte[] bytes;
     try {
       bytes = StoreFileFormat.encode(keys, dataKey, payload);
@@ -615,11 +624,18 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     }
   }
 
-  /** Decrypted contents; closing zeroes the data key and every credential's secrets. */
+  /**
+   * Decrypted contents, and the JSON of each credential as last written (secrets included), so that
+   * a write re-encodes only what changed. Closing zeroes the data key, every credential's secrets
+   * and every kept encoding.
+   */
   private static final class Contents implements AutoCloseable {
     final StoreFileFormat.KeySection keys;
     final byte[] dataKey;
     final TreeMap<CredentialId, Credential> credentials;
+    // Only for credentials unchanged since they were encoded (a Draft drops an entry it changes),
+    // so its ids are always among the credentials'. Sorted alike, so no lookups are needed.
+    final TreeMap<CredentialId, byte[]> encoded = new TreeMap<>();
 
     Contents(StoreFileFormat.KeySection keys, byte[] dataKey,
         TreeMap<CredentialId, Credential> credentials) {
@@ -628,10 +644,36 @@ final class FileCredentialStore implements PassphraseProtectedStore {
       this.credentials = credentials;
     }
 
+    /** The payload JSON, encoding only credentials not encoded before; the caller zeroes it. */
+    byte[] payload() {
+      if (encoded.size() != credentials.size()) {
+        List<Credential> missing = new ArrayList<>();
+        Iterator<CredentialId> have = encoded.keySet().iterator();
+        CredentialId next = have.hasNext() ? have.next() : null;
+        for (Credential credential : credentials.values()) { // both in id order: one walk
+          if (credential.id().equals(next)) {
+            next = have.hasNext() ? have.next() : null;
+          } else {
+            missing.add(credential);
+          }
+        }
+        List<byte[]> fresh = PayloadCodec.encodeEach(missing);
+        for (int i = 0; i < fresh.size(); i++) {
+          encoded.put(missing.get(i).id(), fresh.get(i));
+        }
+      }
+      if (encoded.size() != credentials.size()) {
+        throw new IllegalStateException("kept encodings out of step with the credentials");
+      }
+      return PayloadCodec.join(encoded.values());
+    }
+
     @Override
     public void close() {
       Arrays.fill(dataKey, (byte) 0);
       credentials.values().forEach(Credential::close);
+      encoded.values().forEach(bytes -> Arrays.fill(bytes, (byte) 0));
+      encoded.clear();
     }
   }
 
@@ -641,10 +683,12 @@ final class FileCredentialStore implements PassphraseProtectedStore {
    */
   private static final class Draft {
     final TreeMap<CredentialId, Credential> credentials;
+    private final Map<CredentialId, byte[]> encoded;
     private boolean changed;
 
-    Draft(TreeMap<CredentialId, Credential> credentials) {
+    Draft(TreeMap<CredentialId, Credential> credentials, Map<CredentialId, byte[]> encoded) {
       this.credentials = credentials;
+      this.encoded = encoded;
     }
 
     Credential get(CredentialId id) {
@@ -658,14 +702,23 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     /** Adds or replaces; takes ownership of {@code credential}. */
     void put(Credential credential) {
       closeIfPresent(credentials.put(credential.id(), credential));
+      forgetEncoding(credential.id());
       changed = true;
     }
 
     boolean remove(CredentialId id) {
       Credential gone = credentials.remove(id);
       closeIfPresent(gone);
+      forgetEncoding(id);
       changed |= gone != null;
       return gone != null;
+    }
+
+    private void forgetEncoding(CredentialId id) {
+      byte[] stale = encoded.remove(id);
+      if (stale != null) {
+        Arrays.fill(stale, (byte) 0);
+      }
     }
 
     boolean changed() {

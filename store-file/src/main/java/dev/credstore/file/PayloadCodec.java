@@ -14,9 +14,12 @@ import dev.credstore.api.CredentialMetadata;
 import dev.credstore.api.Secret;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,22 +48,64 @@ final class PayloadCodec {
     }
   }
 
+  private static final byte[] PREFIX = "{\"credentials\":[".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] SUFFIX = "]}".getBytes(StandardCharsets.UTF_8);
+
   /** Encodes {@code credentials} as UTF-8 JSON; the caller zeroes the result. */
   static byte[] encode(Iterable<Credential> credentials) {
+    List<byte[]> objects = encodeEach(credentials);
+    try {
+      return join(objects);
+    } finally {
+      objects.forEach(o -> Arrays.fill(o, (byte) 0));
+    }
+  }
+
+  /**
+   * Each credential's JSON object on its own, so that a writer can keep them and re-encode only
+   * what changed; {@link #join} makes the payload of them. The caller zeroes every array.
+   */
+  static List<byte[]> encodeEach(Iterable<Credential> credentials) {
+    List<byte[]> objects = new ArrayList<>();
     ZeroingBuffer out = new ZeroingBuffer();
     try (JsonGenerator gen = JSON.createGenerator(out)) {
-      gen.writeStartObject();
-      gen.writeArrayFieldStart("credentials");
+      gen.setRootValueSeparator(null); // one generator, many root values, nothing between them
       for (Credential credential : credentials) {
         write(gen, credential);
+        gen.flush();
+        objects.add(out.toByteArrayAndWipe());
       }
-      gen.writeEndArray();
-      gen.writeEndObject();
     } catch (IOException e) {
       out.wipe();
+      objects.forEach(o -> Arrays.fill(o, (byte) 0));
       throw new IllegalStateException("writing JSON to memory cannot fail", e);
     }
-    return out.toByteArrayAndWipe();
+    return objects;
+  }
+
+  /**
+   * The payload {@code {"credentials":[…]}} of objects from {@link #encodeEach}, in the order
+   * given, in one exactly sized array: the same bytes as {@link #encode}. The caller zeroes it.
+   */
+  static byte[] join(Collection<byte[]> objects) {
+    int length = PREFIX.length + Math.max(0, objects.size() - 1) + SUFFIX.length;
+    for (byte[] object : objects) {
+      length += object.length;
+    }
+    byte[] payload = new byte[length];
+    System.arraycopy(PREFIX, 0, payload, 0, PREFIX.length);
+    int at = PREFIX.length;
+    boolean first = true;
+    for (byte[] object : objects) {
+      if (!first) {
+        payload[at++] = ',';
+      }
+      first = false;
+      System.arraycopy(object, 0, payload, at, object.length);
+      at += object.length;
+    }
+    System.arraycopy(SUFFIX, 0, payload, at, SUFFIX.length);
+    return payload;
   }
 
   private static void write(JsonGenerator gen, Credential credential) throws IOException {
@@ -268,8 +313,9 @@ final class PayloadCodec {
       return result;
     }
 
+    // Only the used part: past it the array is still zero (growth zeroes what it leaves).
     void wipe() {
-      Arrays.fill(bytes, (byte) 0);
+      Arrays.fill(bytes, 0, size, (byte) 0);
       size = 0;
     }
   }

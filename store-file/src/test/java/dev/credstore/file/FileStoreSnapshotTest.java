@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -174,6 +175,60 @@ class FileStoreSnapshotTest {
   }
 
   @Test
+  void put_reEncodesOnlyWhatChanged_andZeroesTheEncodingItReplaces() throws Exception {
+    Path file = directory.resolve("credentials.cstore");
+    try (FileCredentialStore store = TestStores.open(file)) {
+      put(store, A, "a-1");
+      put(store, B, "b-1");
+      byte[] keptA = store.keptEncodings().get(A);
+      byte[] keptB = store.keptEncodings().get(B);
+      put(store, B, "b-2");
+      assertSame(keptA, store.keptEncodings().get(A));
+      assertTrue(isZero(keptB), "the replaced credential's JSON (with its secret) is zeroed");
+      assertTrue(store.delete(A));
+      assertTrue(isZero(keptA));
+      assertEquals(Set.of(B), store.keptEncodings().keySet());
+      byte[] last = store.keptEncodings().get(B);
+      store.close();
+      assertTrue(isZero(last));
+    }
+    try (FileCredentialStore fresh = TestStores.open(file)) {
+      assertEquals(Set.of(B), ids(fresh));
+      assertEquals("b-2", secretOf(fresh, B));
+    }
+  }
+
+  @Test
+  void manyChangesThroughKeptEncodings_readBackExactlyInAFreshStore() throws Exception {
+    Path file = directory.resolve("credentials.cstore");
+    try (FileCredentialStore store = TestStores.open(file)) {
+      for (int i = 0; i < 30; i++) {
+        put(store, CredentialId.of("s" + (i % 7), "acc\u00e9 " + (i % 3)), "v\"" + i + "\u2603");
+        if (i % 5 == 4) {
+          store.delete(CredentialId.of("s" + (i % 7), "acc\u00e9 " + ((i + 1) % 3)));
+        }
+      }
+      try (Secret next = Secret.of("rotated");
+          Credential current = store.get(CredentialId.of("s1", "acc\u00e9 1")).orElseThrow();
+          Credential rotated = current.rotatedTo(next, java.time.Instant.now())) {
+        store.replace(current.secret(), rotated);
+      }
+      Map<CredentialId, String> live = new TreeMap<>();
+      for (CredentialId id : ids(store)) {
+        live.put(id, secretOf(store, id));
+      }
+      try (FileCredentialStore fresh = TestStores.open(file)) {
+        Map<CredentialId, String> read = new TreeMap<>();
+        for (CredentialId id : ids(fresh)) {
+          read.put(id, secretOf(fresh, id));
+        }
+        assertEquals(live, read);
+        assertEquals(store.list(), fresh.list());
+      }
+    }
+  }
+
+  @Test
   void failedModification_keepsTheSnapshot() throws Exception {
     Path file = directory.resolve("credentials.cstore");
     try (FileCredentialStore store = TestStores.open(file)) {
@@ -212,6 +267,15 @@ class FileStoreSnapshotTest {
         Credential credential = Credential.builder(id).token(secret).build()) {
       store.put(credential);
     }
+  }
+
+  private static boolean isZero(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b != 0) {
+        return false;
+      }
+    }
+    return bytes.length > 0;
   }
 
   private static Set<CredentialId> ids(FileCredentialStore store) throws Exception {

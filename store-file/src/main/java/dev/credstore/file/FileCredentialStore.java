@@ -344,7 +344,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     byte[] dataKey = Crypto.random(Crypto.KEY_BYTES);
     StoreFileFormat.KeySection keys =
         StoreFileFormat.KeySection.wrap(newStoreKdf, salt, kek, dataKey);
-    Contents contents = new Contents(keys, dataKey, credentials);
+    Contents contents = new Contents(keys, dataKey, credentials, new TreeMap<>());
     Snapshot created = null;
     try {
       FileStamp written = write(keys, dataKey, contents);
@@ -466,7 +466,8 @@ final class FileCredentialStore implements PassphraseProtectedStore {
           + " contents were altered or damaged (the passphrase is correct)");
     }
     try {
-      return new Contents(parsed.keys, dataKey, PayloadCodec.decode(payload));
+      TreeMap<CredentialId, byte[]> objects = new TreeMap<>();
+      return new Contents(parsed.keys, dataKey, PayloadCodec.decode(payload, objects), objects);
     } catch (PayloadCodec.MalformedPayloadException e) {
       Arrays.fill(dataKey, (byte) 0);
       throw new IntegrityException("store file " + location + " holds a malformed payload: "
@@ -625,9 +626,9 @@ final class FileCredentialStore implements PassphraseProtectedStore {
   }
 
   /**
-   * Decrypted contents, and the JSON of each credential as last written (secrets included), so that
-   * a write re-encodes only what changed. Closing zeroes the data key, every credential's secrets
-   * and every kept encoding.
+   * Decrypted contents, and the JSON of each credential as last read or written (secrets included),
+   * so that a write encodes only what changed. Closing zeroes the data key, every credential's
+   * secrets and every kept encoding.
    */
   private static final class Contents implements AutoCloseable {
     final StoreFileFormat.KeySection keys;
@@ -635,13 +636,14 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     final TreeMap<CredentialId, Credential> credentials;
     // Only for credentials unchanged since they were encoded (a Draft drops an entry it changes),
     // so its ids are always among the credentials'. Sorted alike, so no lookups are needed.
-    final TreeMap<CredentialId, byte[]> encoded = new TreeMap<>();
+    final TreeMap<CredentialId, byte[]> encoded;
 
     Contents(StoreFileFormat.KeySection keys, byte[] dataKey,
-        TreeMap<CredentialId, Credential> credentials) {
+        TreeMap<CredentialId, Credential> credentials, TreeMap<CredentialId, byte[]> encoded) {
       this.keys = keys;
       this.dataKey = dataKey;
       this.credentials = credentials;
+      this.encoded = encoded;
     }
 
     /** The payload JSON, encoding only credentials not encoded before; the caller zeroes it. */

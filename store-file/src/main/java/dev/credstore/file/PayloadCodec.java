@@ -150,17 +150,33 @@ final class PayloadCodec {
    * closed.
    */
   static TreeMap<CredentialId, Credential> decode(byte[] json) throws MalformedPayloadException {
+    return decode(json, null);
+  }
+
+  /**
+   * As {@link #decode(byte[])}, and puts into {@code objects} each credential's JSON object as it
+   * is in {@code json}, so that a writer need not encode it again: {@link #join} accepts them like
+   * those of {@link #encodeEach}. The caller zeroes them; on failure they are zeroed here.
+   */
+  static TreeMap<CredentialId, Credential> decode(byte[] json, Map<CredentialId, byte[]> objects)
+      throws MalformedPayloadException {
     TreeMap<CredentialId, Credential> result = new TreeMap<>();
     try (JsonParser p = JSON.createParser(json)) {
       expect(p.nextToken(), JsonToken.START_OBJECT);
       expectField(p, "credentials");
       expect(p.nextToken(), JsonToken.START_ARRAY);
       while (p.nextToken() == JsonToken.START_OBJECT) {
+        long start = p.currentTokenLocation().getByteOffset();
         Credential credential = readCredential(p);
         Credential previous = result.put(credential.id(), credential);
         if (previous != null) {
           previous.close();
           throw new IOException("duplicate credential " + credential.id());
+        }
+        if (objects != null) {
+          // From its '{' to just after its '}': exactly the bytes it was decoded from.
+          objects.put(credential.id(), Arrays.copyOfRange(json, Math.toIntExact(start),
+              Math.toIntExact(p.currentLocation().getByteOffset())));
         }
       }
       expect(p.currentToken(), JsonToken.END_ARRAY);
@@ -170,13 +186,22 @@ final class PayloadCodec {
       }
       return result;
     } catch (JsonProcessingException e) {
-      result.values().forEach(Credential::close);
+      discard(result, objects);
       // Jackson's messages can quote the input, which may be a secret: keep only the position.
       throw new MalformedPayloadException("invalid JSON at byte "
           + e.getLocation().getByteOffset(), null);
     } catch (IOException | RuntimeException e) {
-      result.values().forEach(Credential::close);
+      discard(result, objects);
       throw new MalformedPayloadException(e.getMessage(), e);
+    }
+  }
+
+  private static void discard(Map<CredentialId, Credential> credentials,
+      Map<CredentialId, byte[]> objects) {
+    credentials.values().forEach(Credential::close);
+    if (objects != null) {
+      objects.values().forEach(o -> Arrays.fill(o, (byte) 0));
+      objects.clear();
     }
   }
 

@@ -199,6 +199,27 @@ class FileStoreSnapshotTest {
   }
 
   @Test
+  void aSnapshotReadFromTheFile_keepsEachCredentialsJson_soAPutEncodesOnlyItsOwn() throws Exception {
+    Path file = directory.resolve("credentials.cstore");
+    try (FileCredentialStore writer = TestStores.open(file)) {
+      put(writer, A, "a-1");
+      put(writer, B, "b-1");
+    }
+    try (FileCredentialStore store = TestStores.open(file)) {
+      assertEquals("a-1", secretOf(store, A));
+      Map<CredentialId, byte[]> read = store.keptEncodings();
+      assertEquals(Set.of(A, B), read.keySet());
+      put(store, C, "c-1");
+      assertSame(read.get(A), store.keptEncodings().get(A));
+      assertSame(read.get(B), store.keptEncodings().get(B));
+    }
+    try (FileCredentialStore fresh = TestStores.open(file)) {
+      assertEquals(Set.of(A, B, C), ids(fresh));
+      assertEquals("a-1", secretOf(fresh, A));
+    }
+  }
+
+  @Test
   void manyChangesThroughKeptEncodings_readBackExactlyInAFreshStore() throws Exception {
     Path file = directory.resolve("credentials.cstore");
     try (FileCredentialStore store = TestStores.open(file)) {

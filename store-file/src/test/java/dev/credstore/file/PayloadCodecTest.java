@@ -1,6 +1,8 @@
 package dev.credstore.file;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.credstore.api.Credential;
@@ -11,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +63,54 @@ class PayloadCodecTest {
     } finally {
       decoded.values().forEach(Credential::close);
     }
+  }
+
+  @Test
+  void decode_keepsEachObjectAsRead_andTheyJoinToTheSamePayload() throws Exception {
+    byte[] payload = PayloadCodec.encode(sample());
+    Map<CredentialId, byte[]> objects = new TreeMap<>();
+    Map<CredentialId, Credential> decoded = PayloadCodec.decode(payload, objects);
+    try {
+      assertEquals(decoded.keySet(), objects.keySet());
+      assertArrayEquals(payload, PayloadCodec.join(objects.values()));
+    } finally {
+      decoded.values().forEach(Credential::close);
+    }
+  }
+
+  @Test
+  void decode_ofALooselyFormattedPayload_keepsObjectsThatDecodeAlike() throws Exception {
+    String loose = "{ \"credentials\" : [\n  { \"kind\": \"TOKEN\", \"account\": \"x\",\n"
+        + "    \"service\": \"s\", \"secret\": \"t1\", \"attributes\": { \"a\": \"b\" },\n"
+        + "    \"updatedAt\": \"2026-11-23T10:15:30.123Z\", \"createdAt\": \"2026-11-23T10:15:30Z\" } ,"
+        + " {\"service\":\"r\",\"account\":\"y\",\"kind\":\"TOKEN\",\"secret\":\"t2\","
+        + "\"attributes\":{},\"createdAt\":\"2026-11-23T10:15:30Z\","
+        + "\"updatedAt\":\"2026-11-23T10:15:30Z\"}\n] }\n";
+    Map<CredentialId, byte[]> objects = new TreeMap<>();
+    Map<CredentialId, Credential> first =
+        PayloadCodec.decode(loose.getBytes(StandardCharsets.UTF_8), objects);
+    Map<CredentialId, Credential> again = PayloadCodec.decode(PayloadCodec.join(objects.values()));
+    try {
+      assertEquals(first.values().stream().map(Credential::metadata).toList(),
+          again.values().stream().map(Credential::metadata).toList());
+      for (Credential credential : first.values()) {
+        assertTrue(credential.secret().sameAs(again.get(credential.id()).secret()));
+      }
+    } finally {
+      first.values().forEach(Credential::close);
+      again.values().forEach(Credential::close);
+    }
+  }
+
+  @Test
+  void decode_thatFails_keepsNoObjects() {
+    byte[] payload = PayloadCodec.encode(sample());
+    String twice = new String(payload, StandardCharsets.UTF_8).replace("]}", ","
+        + new String(payload, StandardCharsets.UTF_8).substring("{\"credentials\":[".length()));
+    Map<CredentialId, byte[]> objects = new TreeMap<>();
+    assertThrows(PayloadCodec.MalformedPayloadException.class,
+        () -> PayloadCodec.decode(twice.getBytes(StandardCharsets.UTF_8), objects));
+    assertTrue(objects.isEmpty());
   }
 
   private List<Credential> sample() {

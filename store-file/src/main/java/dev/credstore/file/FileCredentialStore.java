@@ -28,7 +28,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -261,11 +260,11 @@ final class FileCredentialStore implements PassphraseProtectedStore {
         try {
           modification.apply(fresh);
           if (fresh.changed()) {
-            created = createStore(fresh.credentials);
+            created = createStore(fresh.credentials, fresh.encoded);
           }
         } finally {
           if (created == null) {
-            fresh.credentials.values().forEach(Credential::close);
+            fresh.discard();
           }
           install(created);
         }
@@ -318,16 +317,16 @@ final class FileCredentialStore implements PassphraseProtectedStore {
       modification.apply(empty);
       return empty.changed();
     } finally {
-      empty.credentials.values().forEach(Credential::close);
+      empty.discard();
     }
   }
 
   /**
-   * Creates the store file holding {@code credentials}. Returns its snapshot, which then owns them,
-   * or null if the file could not be stamped.
+   * Creates the store file holding {@code credentials} (and their JSON). Returns its snapshot,
+   * which then owns them, or null if the file could not be stamped.
    */
-  private Snapshot createStore(TreeMap<CredentialId, Credential> credentials)
-      throws CredentialStoreException {
+  private Snapshot createStore(TreeMap<CredentialId, Credential> credentials,
+      TreeMap<CredentialId, byte[]> encoded) throws CredentialStoreException {
     SecureFiles.ensurePrivateDirectory(file.getParent());
     byte[] salt = Crypto.random(Crypto.SALT_BYTES);
     byte[] kek;
@@ -344,7 +343,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     byte[] dataKey = Crypto.random(Crypto.KEY_BYTES);
     StoreFileFormat.KeySection keys =
         StoreFileFormat.KeySection.wrap(newStoreKdf, salt, kek, dataKey);
-    Contents contents = new Contents(keys, dataKey, credentials, new TreeMap<>());
+    Contents contents = new Contents(keys, dataKey, credentials, encoded);
     Snapshot created = null;
     try {
       FileStamp written = write(keys, dataKey, contents);
@@ -634,8 +633,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     final StoreFileFormat.KeySection keys;
     final byte[] dataKey;
     final TreeMap<CredentialId, Credential> credentials;
-    // Only for credentials unchanged since they were encoded (a Draft drops an entry it changes),
-    // so its ids are always among the credentials'. Sorted alike, so no lookups are needed.
+    // Has exactly the credentials' ids, sorted alike: decode fills both, a Draft changes both.
     final TreeMap<CredentialId, byte[]> encoded;
 
     Contents(StoreFileFormat.KeySection keys, byte[] dataKey,
@@ -646,24 +644,8 @@ final class FileCredentialStore implements PassphraseProtectedStore {
       this.encoded = encoded;
     }
 
-    /** The payload JSON, encoding only credentials not encoded before; the caller zeroes it. */
+    /** The payload JSON, of the kept encodings; the caller zeroes it. */
     byte[] payload() {
-      if (encoded.size() != credentials.size()) {
-        List<Credential> missing = new ArrayList<>();
-        Iterator<CredentialId> have = encoded.keySet().iterator();
-        CredentialId next = have.hasNext() ? have.next() : null;
-        for (Credential credential : credentials.values()) { // both in id order: one walk
-          if (credential.id().equals(next)) {
-            next = have.hasNext() ? have.next() : null;
-          } else {
-            missing.add(credential);
-          }
-        }
-        List<byte[]> fresh = PayloadCodec.encodeEach(missing);
-        for (int i = 0; i < fresh.size(); i++) {
-          encoded.put(missing.get(i).id(), fresh.get(i));
-        }
-      }
       if (encoded.size() != credentials.size()) {
         throw new IllegalStateException("kept encodings out of step with the credentials");
       }
@@ -680,15 +662,16 @@ final class FileCredentialStore implements PassphraseProtectedStore {
   }
 
   /**
-   * The credentials a modification works on, owned by it: a replaced or removed credential is
-   * zeroed at once. Records whether anything changed, so an unchanged store is not rewritten.
+   * The credentials a modification works on, and their JSON, owned by it: a credential is encoded
+   * when it is put, and a replaced or removed one is zeroed at once with its JSON. Records whether
+   * anything changed, so an unchanged store is not rewritten.
    */
   private static final class Draft {
     final TreeMap<CredentialId, Credential> credentials;
-    private final Map<CredentialId, byte[]> encoded;
+    final TreeMap<CredentialId, byte[]> encoded;
     private boolean changed;
 
-    Draft(TreeMap<CredentialId, Credential> credentials, Map<CredentialId, byte[]> encoded) {
+    Draft(TreeMap<CredentialId, Credential> credentials, TreeMap<CredentialId, byte[]> encoded) {
       this.credentials = credentials;
       this.encoded = encoded;
     }
@@ -703,23 +686,30 @@ final class FileCredentialStore implements PassphraseProtectedStore {
 
     /** Adds or replaces; takes ownership of {@code credential}. */
     void put(Credential credential) {
+      byte[] json = PayloadCodec.encodeEach(List.of(credential)).get(0);
       closeIfPresent(credentials.put(credential.id(), credential));
-      forgetEncoding(credential.id());
+      zeroIfPresent(encoded.put(credential.id(), json));
       changed = true;
     }
 
     boolean remove(CredentialId id) {
       Credential gone = credentials.remove(id);
       closeIfPresent(gone);
-      forgetEncoding(id);
+      zeroIfPresent(encoded.remove(id));
       changed |= gone != null;
       return gone != null;
     }
 
-    private void forgetEncoding(CredentialId id) {
-      byte[] stale = encoded.remove(id);
-      if (stale != null) {
-        Arrays.fill(stale, (byte) 0);
+    /** Zeroes everything, for a draft that never became a snapshot. */
+    void discard() {
+      credentials.values().forEach(Credential::close);
+      encoded.values().forEach(json -> Arrays.fill(json, (byte) 0));
+      encoded.clear();
+    }
+
+    private static void zeroIfPresent(byte[] json) {
+      if (json != null) {
+        Arrays.fill(json, (byte) 0);
       }
     }
 

@@ -88,15 +88,16 @@ final class PayloadCodec {
    * given, in one exactly sized array: the same bytes as {@link #encode}. The caller zeroes it.
    */
   static byte[] join(Collection<byte[]> objects) {
-    int length = PREFIX.length + Math.max(0, objects.size() - 1) + SUFFIX.length;
-    for (byte[] object : objects) {
+    byte[][] all = objects.toArray(new byte[0][]); // one walk of the collection, not two
+    int length = PREFIX.length + Math.max(0, all.length - 1) + SUFFIX.length;
+    for (byte[] object : all) {
       length += object.length;
     }
     byte[] payload = new byte[length];
     System.arraycopy(PREFIX, 0, payload, 0, PREFIX.length);
     int at = PREFIX.length;
     boolean first = true;
-    for (byte[] object : objects) {
+    for (byte[] object : all) {
       if (!first) {
         payload[at++] = ',';
       }

@@ -24,8 +24,6 @@ final class Crypto {
   static final int SALT_BYTES = 16;
 
   private static final SecureRandom RANDOM = new SecureRandom();
-  // A multiple of the AES block size, so each update writes exactly what it was given.
-  static final int SEAL_CHUNK = 4096;
 
   private Crypto() {}
 
@@ -65,6 +63,9 @@ final class Crypto {
     sealInto(key, nonce, aad, plaintext, out, 0);
     return out;
   }
+
+  // A multiple of the AES block size, so each update writes exactly what it was given.
+  static final int SEAL_CHUNK = 4096;
 
   /**
    * Encrypts {@code plaintext} into {@code out} at {@code offset}, which must have room for it and

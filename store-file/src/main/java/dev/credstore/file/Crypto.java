@@ -92,12 +92,35 @@ final class Crypto {
   }
 
   static byte[] seal(byte[] key, byte[] nonce, byte[] aad, byte[] plaintext) {
+    byte[] out = new byte[plaintext.length + TAG_BYTES];
+    sealInto(key, nonce, aad, plaintext, out, 0);
+    return out;
+  }
+
+  // A multiple of the AES block size, so each update writes exactly what it was given.
+  static final int SEAL_CHUNK = 4096;
+
+  /**
+   * Encrypts {@code plaintext} into {@code out} at {@code offset}, which must have room for it and
+   * the tag. Fed to the cipher in pieces: the JDK swaps in its CLMUL GHASH only where the calling
+   * method is compiled, which takes a few hundred calls, and one doFinal over a large payload is a
+   * handful of calls that would all run the Java GHASH (measured ~20x slower). The ciphertext is the
+   * same as from one doFinal.
+   */
+  static void sealInto(byte[] key, byte[] nonce, byte[] aad, byte[] plaintext, byte[] out,
+      int offset) {
     try {
       Cipher cipher = gcm(Cipher.ENCRYPT_MODE, key, nonce);
       cipher.updateAAD(aad);
-      return cipher.doFinal(plaintext);
+      int done = 0;
+      int written = 0;
+      while (plaintext.length - done > SEAL_CHUNK) {
+        written += cipher.update(plaintext, done, SEAL_CHUNK, out, offset + written);
+        done += SEAL_CHUNK;
+      }
+      cipher.doFinal(plaintext, done, plaintext.length - done, out, offset + written);
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM is unavailable in this JDK", e);
+      throw new IllegalStateException("AES-GCM failed: " + e.getMessage(), e);
     }
   }
 

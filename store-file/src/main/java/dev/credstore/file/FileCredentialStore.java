@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,6 +51,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * and modification time and ends in the same SHA-256 checksum as the bytes it was decrypted from.
  * Any writer, here or in another process, replaces the file and so changes all four. A forged file
  * that kept them would only make us return what we had authenticated before.
+ *
+ * <p>A write uses the snapshot too: under the lock, a snapshot that still matches the file is what
+ * a re-read would decrypt, so the change is made to it and the file is only encrypted and written,
+ * not read and decrypted first. After the write the snapshot is what was written, stamped from the
+ * file then on disk (the forged file above would be replaced by authenticated contents).
  */
 final class FileCredentialStore implements PassphraseProtectedStore {
 
@@ -109,28 +115,24 @@ final class FileCredentialStore implements PassphraseProtectedStore {
 
   @Override
   public void create(Credential credential) throws CredentialStoreException {
-    modify(credentials -> {
-      if (credentials.containsKey(credential.id())) {
+    modify(draft -> {
+      if (draft.contains(credential.id())) {
         throw new CredentialConflictException("credential " + credential.id() + " already exists");
       }
-      credentials.put(credential.id(), credential.toBuilder().build());
-      return true;
+      draft.put(credential.toBuilder().build());
     });
   }
 
   @Override
   public void put(Credential credential) throws CredentialStoreException {
-    modify(credentials -> {
-      closeIfPresent(credentials.put(credential.id(), credential.toBuilder().build()));
-      return true;
-    });
+    modify(draft -> draft.put(credential.toBuilder().build()));
   }
 
   @Override
   public void replace(Secret expectedSecret, Credential replacement)
       throws CredentialStoreException {
-    modify(credentials -> {
-      Credential current = credentials.get(replacement.id());
+    modify(draft -> {
+      Credential current = draft.get(replacement.id());
       if (current == null) {
         throw new CredentialNotFoundException("no credential " + replacement.id());
       }
@@ -138,21 +140,14 @@ final class FileCredentialStore implements PassphraseProtectedStore {
         throw new CredentialConflictException("credential " + replacement.id()
             + " changed since it was read; nothing was replaced");
       }
-      current.close();
-      credentials.put(replacement.id(), replacement.toBuilder().build());
-      return true;
+      draft.put(replacement.toBuilder().build());
     });
   }
 
   @Override
   public boolean delete(CredentialId id) throws CredentialStoreException {
     boolean[] removed = {false};
-    modify(credentials -> {
-      Credential gone = credentials.remove(id);
-      closeIfPresent(gone);
-      removed[0] = gone != null;
-      return removed[0];
-    });
+    modify(draft -> removed[0] = draft.remove(id));
     return removed[0];
   }
 
@@ -171,8 +166,10 @@ final class FileCredentialStore implements PassphraseProtectedStore {
         }
         StoreFileFormat.KeySection keys =
             StoreFileFormat.KeySection.wrap(newStoreKdf, salt, kek, contents.dataKey);
-        write(keys, contents.dataKey, contents.credentials);
+        write(keys, contents.dataKey, contents);
         remember(keys, kek);
+      } finally {
+        install(null); // holds the old key section
       }
     });
   }
@@ -188,10 +185,12 @@ final class FileCredentialStore implements PassphraseProtectedStore {
             keys = StoreFileFormat.KeySection.wrap(contents.keys.kdf, contents.keys.salt(),
                 cachedKek, newDataKey);
           }
-          write(keys, newDataKey, contents.credentials);
+          write(keys, newDataKey, contents);
         } finally {
           Arrays.fill(newDataKey, (byte) 0);
         }
+      } finally {
+        install(null); // holds the old data key
       }
     });
   }
@@ -216,10 +215,28 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     }
   }
 
-  /** What a modification does to the decrypted credentials; returns whether anything changed. */
+  /** The kept snapshot's own secrets by id, not copies (empty if none is kept). For tests. */
+  Map<CredentialId, Secret> keptSecrets() {
+    synchronized (snapshotLock) {
+      Map<CredentialId, Secret> kept = new TreeMap<>();
+      if (snapshot != null) {
+        snapshot.credentials.forEach((id, credential) -> kept.put(id, credential.secret()));
+      }
+      return kept;
+    }
+  }
+
+  /** The kept snapshot's own JSON of each credential, not copies (empty if none). For tests. */
+  Map<CredentialId, byte[]> keptEncodings() {
+    synchronized (snapshotLock) {
+      return snapshot == null ? Map.of() : new TreeMap<>(snapshot.contents.encoded);
+    }
+  }
+
+  /** What a modification does to a draft of the decrypted credentials. */
   @FunctionalInterface
   private interface Modification {
-    boolean apply(TreeMap<CredentialId, Credential> credentials) throws CredentialStoreException;
+    void apply(Draft draft) throws CredentialStoreException;
   }
 
   @FunctionalInterface
@@ -234,27 +251,56 @@ final class FileCredentialStore implements PassphraseProtectedStore {
       return; // e.g. deleting from a store that does not exist: create nothing, not even a lock
     }
     withWriteLock(() -> {
-      try (Contents contents = read()) {
-        if (contents != null) {
-          if (modification.apply(contents.credentials)) {
-            write(contents.keys, contents.dataKey, contents.credentials);
-          }
-          return;
-        }
-        TreeMap<CredentialId, Credential> fresh = new TreeMap<>();
+      // Under the lock nobody else can write, so a snapshot whose stamp still matches the file is
+      // exactly what a re-read would decrypt: change it instead of decrypting the file again.
+      Snapshot base = takeSnapshot();
+      if (base == null) {
+        Draft fresh = new Draft(new TreeMap<>(), new TreeMap<>());
+        Snapshot created = null;
         try {
-          if (modification.apply(fresh)) {
-            createStore(fresh);
+          modification.apply(fresh);
+          if (fresh.changed()) {
+            created = createStore(fresh.credentials, fresh.encoded);
           }
         } finally {
-          fresh.values().forEach(Credential::close);
+          if (created == null) {
+            fresh.discard();
+          }
+          install(created);
         }
+        return;
+      }
+      Draft draft = new Draft(base.credentials, base.contents.encoded);
+      Snapshot next = null;
+      try {
+        modification.apply(draft);
+        if (!draft.changed()) {
+          next = base;
+        } else {
+          FileStamp written = write(base.contents.keys, base.contents.dataKey, base.contents);
+          // The draft is now the file's contents; keep it only if the file is what we wrote.
+          next = written == null ? null : new Snapshot(written, base.contents);
+        }
+      } catch (CredentialStoreException | RuntimeException e) {
+        next = draft.changed() ? null : base; // e.g. a conflict: the snapshot still holds
+        throw e;
+      } finally {
+        if (next == null) {
+          base.contents.close();
+        }
+        install(next);
       }
     });
   }
 
   /** Unlocks the store if it exists, caching the key; returns whether it exists. */
   private boolean warmKeyCache() throws CredentialStoreException {
+    synchronized (snapshotLock) {
+      // An unchanged snapshot means this file's key is cached: no need to read the file whole.
+      if (isCurrent(snapshot)) {
+        return true;
+      }
+    }
     byte[] bytes = readStoreBytes();
     if (bytes == null) {
       return false;
@@ -266,16 +312,21 @@ final class FileCredentialStore implements PassphraseProtectedStore {
 
   private static boolean changesAnEmptyStore(Modification modification)
       throws CredentialStoreException {
-    TreeMap<CredentialId, Credential> empty = new TreeMap<>();
+    Draft empty = new Draft(new TreeMap<>(), new TreeMap<>());
     try {
-      return modification.apply(empty);
+      modification.apply(empty);
+      return empty.changed();
     } finally {
-      empty.values().forEach(Credential::close);
+      empty.discard();
     }
   }
 
-  private void createStore(TreeMap<CredentialId, Credential> credentials)
-      throws CredentialStoreException {
+  /**
+   * Creates the store file holding {@code credentials} (and their JSON). Returns its snapshot,
+   * which then owns them, or null if the file could not be stamped.
+   */
+  private Snapshot createStore(TreeMap<CredentialId, Credential> credentials,
+      TreeMap<CredentialId, byte[]> encoded) throws CredentialStoreException {
     SecureFiles.ensurePrivateDirectory(file.getParent());
     byte[] salt = Crypto.random(Crypto.SALT_BYTES);
     byte[] kek;
@@ -290,26 +341,46 @@ final class FileCredentialStore implements PassphraseProtectedStore {
       }
     }
     byte[] dataKey = Crypto.random(Crypto.KEY_BYTES);
+    StoreFileFormat.KeySection keys =
+        StoreFileFormat.KeySection.wrap(newStoreKdf, salt, kek, dataKey);
+    Contents contents = new Contents(keys, dataKey, credentials, encoded);
+    Snapshot created = null;
     try {
-      StoreFileFormat.KeySection keys =
-          StoreFileFormat.KeySection.wrap(newStoreKdf, salt, kek, dataKey);
-      write(keys, dataKey, credentials);
+      FileStamp written = write(keys, dataKey, contents);
       remember(keys, kek);
+      kek = null; // the key cache owns it now
+      if (written != null) {
+        created = new Snapshot(written, contents);
+      }
+      return created;
     } finally {
-      Arrays.fill(dataKey, (byte) 0);
+      if (kek != null) {
+        Arrays.fill(kek, (byte) 0);
+      }
+      if (created == null) {
+        contents.close(); // the caller closes the credentials too; closing twice is harmless
+      }
     }
   }
 
-  private void write(StoreFileFormat.KeySection keys, byte[] dataKey,
-      TreeMap<CredentialId, Credential> credentials) throws StorageException {
-    byte[] payload = PayloadCodec.encode(credentials.values());
+  /**
+   * Encrypts and atomically replaces the file. Returns the stamp of the file now on disk if it
+   * holds exactly the bytes written (it always should: we hold the lock), else null.
+   */
+  private FileStamp write(StoreFileFormat.KeySection keys, byte[] dataKey, Contents contents)
+      throws StorageException {
+    byte[] payload = contents.payload();
+    byte[] bytes;
     try {
-      SecureFiles.writeAtomically(file, StoreFileFormat.encode(keys, dataKey, payload));
+      bytes = StoreFileFormat.encode(keys, dataKey, payload);
     } finally {
       Arrays.fill(payload, (byte) 0);
-      synchronized (snapshotLock) {
-        replaceSnapshot(null);
-      }
+    }
+    SecureFiles.writeAtomically(file, bytes);
+    try {
+      return FileStamp.ifHolds(file, bytes);
+    } catch (StorageException e) {
+      return null; // the write itself is done and durable; only the snapshot is lost
     }
   }
 
@@ -330,14 +401,44 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     }
     replaceSnapshot(null);
     FileStamp before = FileStamp.of(file);
-    Contents contents = read();
-    if (contents == null) {
+    byte[] bytes = readStoreBytes();
+    if (bytes == null) {
       return null;
     }
+    Contents contents = decrypt(bytes);
     // Tied to the checksum of the bytes actually decrypted: if the file was replaced between the
     // stat and the read, the stamp cannot match the next time and the file is read again.
-    replaceSnapshot(new Snapshot(before.withChecksum(contents.checksum), contents));
+    replaceSnapshot(new Snapshot(before.withChecksum(checksumOf(bytes)), contents));
     return snapshot;
+  }
+
+  /**
+   * Under the write lock: the current snapshot, detached so that it belongs to the caller (a
+   * concurrent get meanwhile reads the file rather than see a half-made change).
+   */
+  private Snapshot takeSnapshot() throws CredentialStoreException {
+    synchronized (snapshotLock) {
+      Snapshot current = currentSnapshot();
+      snapshot = null;
+      return current;
+    }
+  }
+
+  /** Makes {@code next} the snapshot (null: none), zeroing the one it replaces. */
+  private void install(Snapshot next) {
+    synchronized (snapshotLock) {
+      if (closed && next != null) {
+        next.contents.close(); // closed while we wrote: keep no plaintext
+        next = null;
+      }
+      replaceSnapshot(next);
+    }
+  }
+
+  /** Whether {@code kept} still describes the file. Call holding snapshotLock. */
+  private boolean isCurrent(Snapshot kept) throws StorageException {
+    return kept != null && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+        && kept.stamp.equals(FileStamp.of(file));
   }
 
   private void replaceSnapshot(Snapshot next) {
@@ -351,9 +452,10 @@ final class FileCredentialStore implements PassphraseProtectedStore {
   private Contents read() throws CredentialStoreException {
     checkOpen();
     byte[] bytes = readStoreBytes();
-    if (bytes == null) {
-      return null;
-    }
+    return bytes == null ? null : decrypt(bytes);
+  }
+
+  private Contents decrypt(byte[] bytes) throws CredentialStoreException {
     StoreFileFormat.Parsed parsed = StoreFileFormat.parse(bytes, location);
     byte[] dataKey = unlock(parsed.keys);
     byte[] payload = parsed.openPayload(dataKey);
@@ -363,8 +465,8 @@ final class FileCredentialStore implements PassphraseProtectedStore {
           + " contents were altered or damaged (the passphrase is correct)");
     }
     try {
-      return new Contents(parsed.keys, dataKey, PayloadCodec.decode(payload),
-          Arrays.copyOfRange(bytes, bytes.length - StoreFileFormat.CHECKSUM_LENGTH, bytes.length));
+      TreeMap<CredentialId, byte[]> objects = new TreeMap<>();
+      return new Contents(parsed.keys, dataKey, PayloadCodec.decode(payload, objects), objects);
     } catch (PayloadCodec.MalformedPayloadException e) {
       Arrays.fill(dataKey, (byte) 0);
       throw new IntegrityException("store file " + location + " holds a malformed payload: "
@@ -372,6 +474,10 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     } finally {
       Arrays.fill(payload, (byte) 0);
     }
+  }
+
+  private static byte[] checksumOf(byte[] file) {
+    return Arrays.copyOfRange(file, file.length - StoreFileFormat.CHECKSUM_LENGTH, file.length);
   }
 
   private Contents readExisting() throws CredentialStoreException {
@@ -518,25 +624,97 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     }
   }
 
-  /** Decrypted contents; closing zeroes the data key and every credential's secrets. */
+  /**
+   * Decrypted contents, and the JSON of each credential as last read or written (secrets included),
+   * so that a write encodes only what changed. Closing zeroes the data key, every credential's
+   * secrets and every kept encoding.
+   */
   private static final class Contents implements AutoCloseable {
     final StoreFileFormat.KeySection keys;
     final byte[] dataKey;
     final TreeMap<CredentialId, Credential> credentials;
-    final byte[] checksum;
+    // Has exactly the credentials' ids, sorted alike: decode fills both, a Draft changes both.
+    final TreeMap<CredentialId, byte[]> encoded;
 
     Contents(StoreFileFormat.KeySection keys, byte[] dataKey,
-        TreeMap<CredentialId, Credential> credentials, byte[] checksum) {
+        TreeMap<CredentialId, Credential> credentials, TreeMap<CredentialId, byte[]> encoded) {
       this.keys = keys;
       this.dataKey = dataKey;
       this.credentials = credentials;
-      this.checksum = checksum;
+      this.encoded = encoded;
+    }
+
+    /** The payload JSON, of the kept encodings; the caller zeroes it. */
+    byte[] payload() {
+      if (encoded.size() != credentials.size()) {
+        throw new IllegalStateException("kept encodings out of step with the credentials");
+      }
+      return PayloadCodec.join(encoded.values());
     }
 
     @Override
     public void close() {
       Arrays.fill(dataKey, (byte) 0);
       credentials.values().forEach(Credential::close);
+      encoded.values().forEach(bytes -> Arrays.fill(bytes, (byte) 0));
+      encoded.clear();
+    }
+  }
+
+  /**
+   * The credentials a modification works on, and their JSON, owned by it: a credential is encoded
+   * when it is put, and a replaced or removed one is zeroed at once with its JSON. Records whether
+   * anything changed, so an unchanged store is not rewritten.
+   */
+  private static final class Draft {
+    final TreeMap<CredentialId, Credential> credentials;
+    final TreeMap<CredentialId, byte[]> encoded;
+    private boolean changed;
+
+    Draft(TreeMap<CredentialId, Credential> credentials, TreeMap<CredentialId, byte[]> encoded) {
+      this.credentials = credentials;
+      this.encoded = encoded;
+    }
+
+    Credential get(CredentialId id) {
+      return credentials.get(id);
+    }
+
+    boolean contains(CredentialId id) {
+      return credentials.containsKey(id);
+    }
+
+    /** Adds or replaces; takes ownership of {@code credential}. */
+    void put(Credential credential) {
+      byte[] json = PayloadCodec.encodeEach(List.of(credential)).get(0);
+      closeIfPresent(credentials.put(credential.id(), credential));
+      zeroIfPresent(encoded.put(credential.id(), json));
+      changed = true;
+    }
+
+    boolean remove(CredentialId id) {
+      Credential gone = credentials.remove(id);
+      closeIfPresent(gone);
+      zeroIfPresent(encoded.remove(id));
+      changed |= gone != null;
+      return gone != null;
+    }
+
+    /** Zeroes everything, for a draft that never became a snapshot. */
+    void discard() {
+      credentials.values().forEach(Credential::close);
+      encoded.values().forEach(json -> Arrays.fill(json, (byte) 0));
+      encoded.clear();
+    }
+
+    private static void zeroIfPresent(byte[] json) {
+      if (json != null) {
+        Arrays.fill(json, (byte) 0);
+      }
+    }
+
+    boolean changed() {
+      return changed;
     }
   }
 
@@ -598,6 +776,16 @@ final class FileCredentialStore implements PassphraseProtectedStore {
       } catch (IOException e) {
         throw SecureFiles.storageError("cannot read " + file, e);
       }
+    }
+
+    /**
+     * The stamp of {@code file} if it now holds {@code written} (same size, same trailing
+     * checksum), else null: what we just renamed into place, unless something replaced it since.
+     */
+    static FileStamp ifHolds(Path file, byte[] written) throws StorageException {
+      FileStamp now = of(file);
+      return now.size == written.length && now.checksum != null
+          && MessageDigest.isEqual(now.checksum, checksumOf(written)) ? now : null;
     }
 
     FileStamp withChecksum(byte[] decryptedFrom) {

@@ -15,9 +15,12 @@ import dev.credstore.api.Secret;
 import dev.credstore.spi.Timestamps;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,22 +49,65 @@ final class PayloadCodec {
     }
   }
 
+  private static final byte[] PREFIX = "{\"credentials\":[".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] SUFFIX = "]}".getBytes(StandardCharsets.UTF_8);
+
   /** Encodes {@code credentials} as UTF-8 JSON; the caller zeroes the result. */
   static byte[] encode(Iterable<Credential> credentials) {
+    List<byte[]> objects = encodeEach(credentials);
+    try {
+      return join(objects);
+    } finally {
+      objects.forEach(o -> Arrays.fill(o, (byte) 0));
+    }
+  }
+
+  /**
+   * Each credential's JSON object on its own, so that a writer can keep them and re-encode only
+   * what changed; {@link #join} makes the payload of them. The caller zeroes every array.
+   */
+  static List<byte[]> encodeEach(Iterable<Credential> credentials) {
+    List<byte[]> objects = new ArrayList<>();
     ZeroingBuffer out = new ZeroingBuffer();
     try (JsonGenerator gen = JSON.createGenerator(out)) {
-      gen.writeStartObject();
-      gen.writeArrayFieldStart("credentials");
+      gen.setRootValueSeparator(null); // one generator, many root values, nothing between them
       for (Credential credential : credentials) {
         write(gen, credential);
+        gen.flush();
+        objects.add(out.toByteArrayAndWipe());
       }
-      gen.writeEndArray();
-      gen.writeEndObject();
     } catch (IOException e) {
       out.wipe();
+      objects.forEach(o -> Arrays.fill(o, (byte) 0));
       throw new IllegalStateException("writing JSON to memory cannot fail", e);
     }
-    return out.toByteArrayAndWipe();
+    return objects;
+  }
+
+  /**
+   * The payload {@code {"credentials":[…]}} of objects from {@link #encodeEach}, in the order
+   * given, in one exactly sized array: the same bytes as {@link #encode}. The caller zeroes it.
+   */
+  static byte[] join(Collection<byte[]> objects) {
+    byte[][] all = objects.toArray(new byte[0][]); // one walk of the collection, not two
+    int length = PREFIX.length + Math.max(0, all.length - 1) + SUFFIX.length;
+    for (byte[] object : all) {
+      length += object.length;
+    }
+    byte[] payload = new byte[length];
+    System.arraycopy(PREFIX, 0, payload, 0, PREFIX.length);
+    int at = PREFIX.length;
+    boolean first = true;
+    for (byte[] object : all) {
+      if (!first) {
+        payload[at++] = ',';
+      }
+      first = false;
+      System.arraycopy(object, 0, payload, at, object.length);
+      at += object.length;
+    }
+    System.arraycopy(SUFFIX, 0, payload, at, SUFFIX.length);
+    return payload;
   }
 
   private static void write(JsonGenerator gen, Credential credential) throws IOException {
@@ -106,17 +152,33 @@ final class PayloadCodec {
    * closed.
    */
   static TreeMap<CredentialId, Credential> decode(byte[] json) throws MalformedPayloadException {
+    return decode(json, null);
+  }
+
+  /**
+   * As {@link #decode(byte[])}, and puts into {@code objects} each credential's JSON object as it
+   * is in {@code json}, so that a writer need not encode it again: {@link #join} accepts them like
+   * those of {@link #encodeEach}. The caller zeroes them; on failure they are zeroed here.
+   */
+  static TreeMap<CredentialId, Credential> decode(byte[] json, Map<CredentialId, byte[]> objects)
+      throws MalformedPayloadException {
     TreeMap<CredentialId, Credential> result = new TreeMap<>();
     try (JsonParser p = JSON.createParser(json)) {
       expect(p.nextToken(), JsonToken.START_OBJECT);
       expectField(p, "credentials");
       expect(p.nextToken(), JsonToken.START_ARRAY);
       while (p.nextToken() == JsonToken.START_OBJECT) {
+        long start = p.currentTokenLocation().getByteOffset();
         Credential credential = readCredential(p);
         Credential previous = result.put(credential.id(), credential);
         if (previous != null) {
           previous.close();
           throw new IOException("duplicate credential " + credential.id());
+        }
+        if (objects != null) {
+          // From its '{' to just after its '}': exactly the bytes it was decoded from.
+          objects.put(credential.id(), Arrays.copyOfRange(json, Math.toIntExact(start),
+              Math.toIntExact(p.currentLocation().getByteOffset())));
         }
       }
       expect(p.currentToken(), JsonToken.END_ARRAY);
@@ -126,13 +188,22 @@ final class PayloadCodec {
       }
       return result;
     } catch (JsonProcessingException e) {
-      result.values().forEach(Credential::close);
+      discard(result, objects);
       // Jackson's messages can quote the input, which may be a secret: keep only the position.
       throw new MalformedPayloadException("invalid JSON at byte "
           + e.getLocation().getByteOffset(), null);
     } catch (IOException | RuntimeException e) {
-      result.values().forEach(Credential::close);
+      discard(result, objects);
       throw new MalformedPayloadException(e.getMessage(), e);
+    }
+  }
+
+  private static void discard(Map<CredentialId, Credential> credentials,
+      Map<CredentialId, byte[]> objects) {
+    credentials.values().forEach(Credential::close);
+    if (objects != null) {
+      objects.values().forEach(o -> Arrays.fill(o, (byte) 0));
+      objects.clear();
     }
   }
 
@@ -269,8 +340,9 @@ final class PayloadCodec {
       return result;
     }
 
+    // Only the used part: past it the array is still zero (growth zeroes what it leaves).
     void wipe() {
-      Arrays.fill(bytes, (byte) 0);
+      Arrays.fill(bytes, 0, size, (byte) 0);
       size = 0;
     }
   }

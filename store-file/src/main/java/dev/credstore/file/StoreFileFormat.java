@@ -125,11 +125,13 @@ final class StoreFileFormat {
     header.put(keys.kdfSection()).put(keys.wrapNonce).put(keys.wrappedKey).put(payloadNonce)
         .putInt(ciphertextLength);
     byte[] headerBytes = header.array();
-    byte[] ciphertext = Crypto.seal(dataKey, payloadNonce, headerBytes, payload);
-    ByteBuffer file = ByteBuffer.allocate(HEADER_LENGTH + ciphertext.length + CHECKSUM_LENGTH);
-    file.put(headerBytes).put(ciphertext);
-    file.put(sha256(file.array(), file.position()));
-    return file.array();
+    // One array for the whole file: the payload is encrypted straight into it.
+    byte[] file = new byte[HEADER_LENGTH + ciphertextLength + CHECKSUM_LENGTH];
+    System.arraycopy(headerBytes, 0, file, 0, HEADER_LENGTH);
+    Crypto.sealInto(dataKey, payloadNonce, headerBytes, payload, file, HEADER_LENGTH);
+    int body = HEADER_LENGTH + ciphertextLength;
+    System.arraycopy(sha256(file, body), 0, file, body, CHECKSUM_LENGTH);
+    return file;
   }
 
   /**

@@ -26,6 +26,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -36,8 +37,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The encrypted file store through its public provider, with the real (default) Argon2id cost: one
- * store per size, unlocked once in set-up, then {@code get} of one credential and {@code put}
- * (read-modify-write: decrypt, change, encrypt, atomic write with fsync) of one credential.
+ * store per size, unlocked once in set-up, then {@code get} of one credential and {@code put} of
+ * one credential (under the lock: change the kept snapshot, encrypt, atomic write with fsync), and
+ * {@code putAfterOtherWriter}, where every put finds that another store wrote since its snapshot
+ * and so reads and decrypts the file first.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -54,6 +57,7 @@ public class FileStoreBenchmark {
 
   private Path directory;
   private CredentialStore store;
+  private CredentialStore other;
   private CredentialId probe;
   private int counter;
 
@@ -79,13 +83,16 @@ public class FileStoreBenchmark {
         PASSPHRASE);
     credentials.forEach(Credential::close);
     store = new FileStoreProvider().open(options);
+    other = new FileStoreProvider().open(options);
     probe = CredentialId.of(String.format("service-%05d", entries / 2), "account");
     store.get(probe).orElseThrow().close(); // unlocked and read once
+    other.get(probe).orElseThrow().close();
   }
 
   @TearDown(Level.Trial)
   public void deleteStore() throws IOException {
     store.close();
+    other.close();
     try (Stream<Path> files = Files.walk(directory)) {
       for (Path path : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
         Files.deleteIfExists(path);
@@ -102,13 +109,29 @@ public class FileStoreBenchmark {
     }
   }
 
-  /** One put replacing an existing credential: decrypt, change, encrypt, atomic durable write. */
+  /** One put replacing an existing credential: change, encrypt, atomic durable write. */
   @Benchmark
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   public void put() throws Exception {
+    put(store);
+  }
+
+  /**
+   * Two stores on one file take turns, so each put first reads and decrypts what the other wrote
+   * (the cost of a put after another process wrote, or the first put of a process). Per put.
+   */
+  @Benchmark
+  @OperationsPerInvocation(2)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public void putAfterOtherWriter() throws Exception {
+    put(store);
+    put(other);
+  }
+
+  private void put(CredentialStore target) throws Exception {
     try (Secret secret = Secret.of("rotated-" + (counter++) + "-0123456789abcdef");
         Credential credential = Credential.builder(probe).token(secret).build()) {
-      store.put(credential);
+      target.put(credential);
     }
   }
 }

@@ -88,28 +88,31 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
       return Availability.unavailable(e.getMessage());
     }
     Duration budget = min(options.operationTimeout(), PROBE_BUDGET);
-    ProbedBus answer;
+    SecretServiceBus.State state;
     try {
-      answer = BoundedCalls.once(() -> {
+      state = BoundedCalls.once(() -> {
         SecretServiceBus bus = SecretServiceBus.connect(address);
+        SecretServiceBus.State seen;
         try {
-          return new ProbedBus(address, bus, bus.state(), System.nanoTime());
+          seen = bus.state();
         } catch (IOException | RuntimeException e) {
           bus.close();
           throw e;
         }
+        // Kept here, not by the caller, so that a probe that answers after its time is up
+        // leaves no connection open that nobody would close.
+        if (seen == SecretServiceBus.State.READY || seen == SecretServiceBus.State.LOCKED) {
+          keepForOpen(new ProbedBus(address, bus, System.nanoTime()));
+        } else {
+          bus.close();
+        }
+        return seen;
       }, budget);
     } catch (TimeoutException e) {
       return Availability.unavailable("the D-Bus session bus did not answer within "
           + budget.toMillis() + " ms");
     } catch (Exception e) {
       return Availability.unavailable("cannot talk to the D-Bus session bus: " + e.getMessage());
-    }
-    SecretServiceBus.State state = answer.state;
-    if (state == SecretServiceBus.State.READY || state == SecretServiceBus.State.LOCKED) {
-      keepForOpen(answer);
-    } else {
-      answer.bus.close();
     }
     return switch (state) {
       case READY -> Availability.available("Secret Service on the session bus");
@@ -150,17 +153,15 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
     return null;
   }
 
-  /** A probe's live connection and what it saw. */
+  /** A probe's live connection. */
   private static final class ProbedBus {
     final String address;
     final SecretServiceBus bus;
-    final SecretServiceBus.State state;
     final long madeNanos;
 
-    ProbedBus(String address, SecretServiceBus bus, SecretServiceBus.State state, long madeNanos) {
+    ProbedBus(String address, SecretServiceBus bus, long madeNanos) {
       this.address = address;
       this.bus = bus;
-      this.state = state;
       this.madeNanos = madeNanos;
     }
   }

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The OS keychain backend ({@code keychain}): macOS Keychain, Windows Credential Manager, or a
@@ -33,7 +32,10 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
   private static final long PROBE_REUSE_NANOS = Duration.ofSeconds(10).toNanos();
 
   private final String osName;
-  private final AtomicReference<ProbedBus> probed = new AtomicReference<>();
+  // The last probe's live connection, kept for open(); guarded by this provider's lock.
+  private SecretServiceBus kept;
+  private String keptAddress;
+  private long keptNanos;
 
   public KeychainStoreProvider() {
     this(System.getProperty("os.name"));
@@ -102,7 +104,7 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
         // Kept here, not by the caller, so that a probe that answers after its time is up
         // leaves no connection open that nobody would close.
         if (seen == SecretServiceBus.State.READY || seen == SecretServiceBus.State.LOCKED) {
-          keepForOpen(new ProbedBus(address, bus, System.nanoTime()));
+          keepForOpen(address, bus);
         } else {
           bus.close();
         }
@@ -133,37 +135,34 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
    * each new connection is a socket, an authentication and a Hello, which a cold JVM pays for in
    * milliseconds. An unclaimed one is closed by the next probe or at exit.
    */
-  private void keepForOpen(ProbedBus answer) {
-    ProbedBus previous = probed.getAndSet(answer);
+  private void keepForOpen(String address, SecretServiceBus bus) {
+    SecretServiceBus previous;
+    synchronized (this) {
+      previous = kept;
+      kept = bus;
+      keptAddress = address;
+      keptNanos = System.nanoTime();
+    }
     if (previous != null) {
-      previous.bus.close();
+      previous.close();
     }
   }
 
   /** The kept connection to {@code address}, if it is fresh; the caller owns it. */
   private SecretServiceBus takeProbed(String address) {
-    ProbedBus kept = probed.getAndSet(null);
-    if (kept == null) {
-      return null;
+    SecretServiceBus bus;
+    boolean fresh;
+    synchronized (this) {
+      bus = kept;
+      fresh = address.equals(keptAddress) && System.nanoTime() - keptNanos < PROBE_REUSE_NANOS;
+      kept = null;
+      keptAddress = null;
     }
-    if (kept.address.equals(address) && System.nanoTime() - kept.madeNanos < PROBE_REUSE_NANOS) {
-      return kept.bus;
+    if (bus == null || fresh) {
+      return bus;
     }
-    kept.bus.close();
+    bus.close();
     return null;
-  }
-
-  /** A probe's live connection. */
-  private static final class ProbedBus {
-    final String address;
-    final SecretServiceBus bus;
-    final long madeNanos;
-
-    ProbedBus(String address, SecretServiceBus bus, long madeNanos) {
-      this.address = address;
-      this.bus = bus;
-      this.madeNanos = madeNanos;
-    }
   }
 
   @Override

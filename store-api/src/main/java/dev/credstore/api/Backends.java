@@ -152,42 +152,46 @@ public final class Backends {
    * a built-in that is there but fails to load sends this to the full scan, which records why.
    */
   private synchronized Map<String, CredentialStoreProvider> builtIns() {
-    if (builtIns != null) {
-      return builtIns;
+    if (builtIns == null) {
+      Map<String, CredentialStoreProvider> byName =
+          providers == null && loader != null ? loadBuiltInsByName() : null;
+      builtIns = byName != null ? byName : builtInsAmong(all());
     }
-    Map<String, CredentialStoreProvider> loaded = new LinkedHashMap<>();
-    if (providers == null && loader != null) {
-      for (Map.Entry<String, String> entry : new TreeMap<>(builtIn).entrySet()) {
-        CredentialStoreProvider provider;
-        try {
-          provider = Class.forName(entry.getValue(), true, loader)
-              .asSubclass(CredentialStoreProvider.class).getConstructor().newInstance();
-        } catch (ClassNotFoundException e) {
-          continue; // not installed, e.g. an application that ships only the file backend
-        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-          loaded = null;
-          break;
-        }
-        if (!entry.getKey().equals(safeId(provider))) {
-          loaded = null;
-          break;
-        }
-        loaded.put(entry.getKey(), provider);
-      }
-    } else {
-      loaded = null;
-    }
-    if (loaded == null) {
-      loaded = new LinkedHashMap<>();
-      for (CredentialStoreProvider provider : all().values()) {
-        if (isBuiltIn(provider, builtIn)) {
-          loaded.put(provider.id(), provider);
-        }
-      }
-    }
-    builtIns = loaded;
     return builtIns;
   }
+
+  /** The built-ins on the class path, by id; null if one is there but does not load cleanly. */
+  private Map<String, CredentialStoreProvider> loadBuiltInsByName() {
+    Map<String, CredentialStoreProvider> loaded = new LinkedHashMap<>();
+    for (Map.Entry<String, String> entry : new TreeMap<>(builtIn).entrySet()) {
+      CredentialStoreProvider provider;
+      try {
+        provider = Class.forName(entry.getValue(), true, loader)
+            .asSubclass(CredentialStoreProvider.class).getConstructor().newInstance();
+      } catch (ClassNotFoundException e) {
+        continue; // not installed, e.g. an application that ships only the file backend
+      } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+        return null;
+      }
+      if (!entry.getKey().equals(safeId(provider))) {
+        return null;
+      }
+      loaded.put(entry.getKey(), provider);
+    }
+    return loaded;
+  }
+
+  private Map<String, CredentialStoreProvider> builtInsAmong(
+      Map<String, CredentialStoreProvider> discovered) {
+    Map<String, CredentialStoreProvider> found = new LinkedHashMap<>();
+    for (CredentialStoreProvider provider : discovered.values()) {
+      if (isBuiltIn(provider, builtIn)) {
+        found.put(provider.id(), provider);
+      }
+    }
+    return found;
+  }
+
 
   /** Ids of every loaded backend, highest priority first. */
   public List<String> ids() {

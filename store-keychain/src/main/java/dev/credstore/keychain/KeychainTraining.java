@@ -55,14 +55,14 @@ public final class KeychainTraining {
   private static void messages() {
     try {
       DBusWire.encodeCall(1, SecretServiceBus.SERVICE_NAME, SecretServiceBus.DEFAULT_COLLECTION,
-          "org.freedesktop.Secret.Collection", "SearchItems", "D",
+          SecretServiceBus.COLLECTION_IFACE, "SearchItems", "D",
           List.of(Map.of("service", "cds-training", "account", "default")));
-      DBusWire.encodeCall(2, SecretServiceBus.SERVICE_NAME, "/org/freedesktop/secrets",
-          "org.freedesktop.Secret.Service", "OpenSession", "sv",
+      DBusWire.encodeCall(2, SecretServiceBus.SERVICE_NAME, SecretServiceBus.SERVICE_PATH,
+          SecretServiceBus.SERVICE_IFACE, "OpenSession", "sv",
           List.of(SecretTransfer.ALGORITHM, new byte[128]));
       DBusWire.Reader call = DBusWire.parse(ByteBuffer.wrap(DBusWire.encodeCall(3,
           SecretServiceBus.SERVICE_NAME, "/org/freedesktop/secrets/collection/login/1",
-          "org.freedesktop.Secret.Item", "GetSecret", "o", List.of("/session/1"))));
+          SecretServiceBus.ITEM_IFACE, "GetSecret", "o", List.of("/session/1"))));
       call.readString();
       call.wipe();
     } catch (IOException e) {

@@ -24,10 +24,10 @@ final class SecretServiceBus implements AutoCloseable {
 
   static final String SERVICE_NAME = "org.freedesktop.secrets";
   static final String DEFAULT_COLLECTION = "/org/freedesktop/secrets/aliases/default";
-  private static final String SERVICE_PATH = "/org/freedesktop/secrets";
-  private static final String SERVICE_IFACE = "org.freedesktop.Secret.Service";
-  private static final String COLLECTION_IFACE = "org.freedesktop.Secret.Collection";
-  private static final String ITEM_IFACE = "org.freedesktop.Secret.Item";
+  static final String SERVICE_PATH = "/org/freedesktop/secrets";
+  static final String SERVICE_IFACE = "org.freedesktop.Secret.Service";
+  static final String COLLECTION_IFACE = "org.freedesktop.Secret.Collection";
+  static final String ITEM_IFACE = "org.freedesktop.Secret.Item";
 
   /** What the default collection looks like, asked without unlocking anything. */
   enum State { READY, LOCKED, NO_COLLECTION, NOT_RUNNING }

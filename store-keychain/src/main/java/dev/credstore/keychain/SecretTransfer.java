@@ -94,16 +94,11 @@ final class SecretTransfer implements AutoCloseable {
 
   /** Decrypts one secret's value; the caller zeroes the result. */
   byte[] decrypt(byte[] iv, byte[] ciphertext) throws GeneralSecurityException {
-    if (key == null) {
-      throw new IllegalStateException("no session key agreed");
-    }
     if (iv.length != 16) {
       throw new GeneralSecurityException("the Secret Service sent a " + iv.length
           + "-byte IV; AES-CBC needs 16");
     }
-    PaddedBufferedBlockCipher cipher = new PaddedBufferedBlockCipher(
-        CBCBlockCipher.newInstance(AESEngine.newInstance()), new PKCS7Padding());
-    cipher.init(false, new ParametersWithIV(new KeyParameter(key), iv));
+    PaddedBufferedBlockCipher cipher = cbc(false, iv);
     byte[] buffer = new byte[cipher.getOutputSize(ciphertext.length)];
     try {
       int length = cipher.processBytes(ciphertext, 0, ciphertext.length, buffer, 0);
@@ -119,12 +114,7 @@ final class SecretTransfer implements AutoCloseable {
 
   /** Encrypts as the service does: what {@link #decrypt} undoes. For the peer side of tests. */
   byte[] encrypt(byte[] iv, byte[] plaintext) {
-    if (key == null) {
-      throw new IllegalStateException("no session key agreed");
-    }
-    PaddedBufferedBlockCipher cipher = new PaddedBufferedBlockCipher(
-        CBCBlockCipher.newInstance(AESEngine.newInstance()), new PKCS7Padding());
-    cipher.init(true, new ParametersWithIV(new KeyParameter(key), iv));
+    PaddedBufferedBlockCipher cipher = cbc(true, iv);
     byte[] out = new byte[cipher.getOutputSize(plaintext.length)];
     int length = cipher.processBytes(plaintext, 0, plaintext.length, out, 0);
     try {
@@ -133,6 +123,17 @@ final class SecretTransfer implements AutoCloseable {
       throw new IllegalStateException("encryption cannot fail on padding", e);
     }
     return Arrays.copyOf(out, length);
+  }
+
+  /** AES-128-CBC with PKCS#7 padding under the session key. */
+  private PaddedBufferedBlockCipher cbc(boolean forEncryption, byte[] iv) {
+    if (key == null) {
+      throw new IllegalStateException("no session key agreed");
+    }
+    PaddedBufferedBlockCipher cipher = new PaddedBufferedBlockCipher(
+        CBCBlockCipher.newInstance(AESEngine.newInstance()), new PKCS7Padding());
+    cipher.init(forEncryption, new ParametersWithIV(new KeyParameter(key), iv));
+    return cipher;
   }
 
   @Override

@@ -2,11 +2,11 @@ package dev.credstore.cli;
 
 import dev.credstore.api.AuthenticationException;
 import dev.credstore.api.CredentialId;
-import dev.credstore.api.KnownServices;
 import dev.credstore.api.PassphraseSource;
 import dev.credstore.api.Secret;
 import dev.credstore.cli.ExitCodes.CommandNotStartedException;
 import dev.credstore.cli.ExitCodes.UsageException;
+import dev.credstore.runtime.KnownServices;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;

@@ -1,12 +1,13 @@
 package dev.credstore.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.credstore.api.BackendStatus;
 import dev.credstore.api.CredentialStore;
 import dev.credstore.api.CredentialStoreException;
-import dev.credstore.api.KnownServices;
-import dev.credstore.api.SelectedBackend;
-import dev.credstore.api.StoreSettings;
+import dev.credstore.runtime.BackendStatus;
+import dev.credstore.runtime.KnownServices;
+import dev.credstore.runtime.SelectedBackend;
+import dev.credstore.runtime.StoreSettings;
+import dev.credstore.spi.Probe;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -90,7 +91,7 @@ final class DoctorCommand implements Callable<Integer> {
     for (BackendStatus status : session.backends.survey(session.options)) {
       if (!status.available()) {
         add(Level.NOTE, status.id(), "unavailable: " + status.reason());
-      } else if (status.reason().contains("locked")) {
+      } else if (status.state() == Probe.State.NEEDS_UNLOCK) {
         add(Level.FIX, status.id(), status.reason() + "; unlock it (log in to the desktop"
             + " session, or unlock the login keyring in your keyring manager)");
       } else {

@@ -1,17 +1,17 @@
 package dev.credstore.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.credstore.api.BackendStatus;
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialMetadata;
 import dev.credstore.api.CredentialStore;
 import dev.credstore.api.CredentialStoreException;
-import dev.credstore.api.KnownServices;
-import dev.credstore.api.SelectedBackend;
-import dev.credstore.api.ServiceDefinition;
 import dev.credstore.api.StoreDescription;
-import dev.credstore.api.StoreSettings;
-import dev.credstore.api.TokenResolver;
+import dev.credstore.runtime.BackendStatus;
+import dev.credstore.runtime.KnownServices;
+import dev.credstore.runtime.SelectedBackend;
+import dev.credstore.runtime.ServiceDefinition;
+import dev.credstore.runtime.StoreSettings;
+import dev.credstore.runtime.TokenResolver;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -1,16 +1,16 @@
 package dev.credstore.cli;
 
-import dev.credstore.api.BackendStatus;
-import dev.credstore.api.Backends;
 import dev.credstore.api.ConfigurationException;
 import dev.credstore.api.CredentialStore;
 import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.PassphraseSource;
-import dev.credstore.api.SelectedBackend;
 import dev.credstore.api.StorageException;
 import dev.credstore.api.StoreDescription;
-import dev.credstore.api.StoreOptions;
-import dev.credstore.api.StoreSettings;
+import dev.credstore.runtime.BackendStatus;
+import dev.credstore.runtime.Backends;
+import dev.credstore.runtime.SelectedBackend;
+import dev.credstore.runtime.StoreSettings;
+import dev.credstore.spi.StoreOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.stream.Collectors;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.credstore.api.AuthenticationException;
 import dev.credstore.api.PassphraseSource.Purpose;
+import dev.credstore.api.PassphraseSource;
 import dev.credstore.api.Secret;
 import org.junit.jupiter.api.Test;
 

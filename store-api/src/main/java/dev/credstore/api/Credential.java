@@ -1,5 +1,6 @@
 package dev.credstore.api;
 
+import dev.credstore.spi.Names;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

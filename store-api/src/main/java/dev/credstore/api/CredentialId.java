@@ -1,5 +1,7 @@
 package dev.credstore.api;
 
+import dev.credstore.spi.Names;
+
 /**
  * Names a credential: the service it is for (e.g. {@code k6}) and the account within that service.
  *

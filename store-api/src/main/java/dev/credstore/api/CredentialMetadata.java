@@ -1,5 +1,6 @@
 package dev.credstore.api;
 
+import dev.credstore.spi.Names;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Map;
@@ -96,6 +97,6 @@ public record CredentialMetadata(
 
   /** An attribute name: a letter, then letters, digits, '.', '_' or '-'; at most 64 chars. */
   static boolean isAttributeName(String name) {
-    return Names.isAsciiName(name, 64, true, "", "._-");
+    return Names.isAttributeName(name);
   }
 }

@@ -2,7 +2,6 @@ package dev.credstore.spi;
 
 import dev.credstore.api.CredentialStore;
 import dev.credstore.api.CredentialStoreException;
-import dev.credstore.api.StoreOptions;
 
 /**
  * A backend, found with {@link java.util.ServiceLoader}. Implementations need a public no-argument
@@ -28,10 +27,12 @@ public interface CredentialStoreProvider {
 
   /**
    * Whether this backend can work here, answered within a few hundred milliseconds without
-   * prompting the user or touching any secret. Never throws; a failure is an unavailable result
-   * whose reason says what is missing.
+   * prompting the user or touching any secret. Never throws; a failure is an
+   * {@link Probe.State#UNAVAILABLE} result whose reason says what is missing. A probe that opened
+   * something to find out hands it over in the result ({@link Probe#ready(String, Probe.Opener,
+   * AutoCloseable)}) rather than keeping it in the provider.
    */
-  Availability probe(StoreOptions options);
+  Probe probe(StoreOptions options);
 
   /**
    * Opens the store. May unlock (asking {@link StoreOptions#passphrases()}), connect, or create

@@ -1,9 +1,9 @@
 package dev.credstore.file;
 
 import dev.credstore.api.CredentialStore;
-import dev.credstore.api.StoreOptions;
-import dev.credstore.spi.Availability;
+import dev.credstore.spi.Probe;
 import dev.credstore.spi.CredentialStoreProvider;
+import dev.credstore.spi.StoreOptions;
 import java.nio.file.Path;
 
 /**
@@ -32,8 +32,8 @@ public final class FileStoreProvider implements CredentialStoreProvider {
 
   // Always usable: any problem with the path is reported by open() with the exact cause.
   @Override
-  public Availability probe(StoreOptions options) {
-    return Availability.available("encrypted file " + storeFile(options));
+  public Probe probe(StoreOptions options) {
+    return Probe.ready("encrypted file " + storeFile(options));
   }
 
   @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.credstore.api.Credential;
 import dev.credstore.api.CredentialMetadata;
+import dev.credstore.api.Secret;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

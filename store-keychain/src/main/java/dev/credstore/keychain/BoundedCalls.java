@@ -9,6 +9,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs keychain calls one at a time on a daemon thread and gives up after a timeout. java-keyring
@@ -62,6 +63,33 @@ final class BoundedCalls implements AutoCloseable {
   static <T> T once(Callable<T> task, Duration timeout) throws Exception {
     try (BoundedCalls calls = new BoundedCalls(timeout)) {
       return calls.call(task);
+    }
+  }
+
+  /**
+   * {@link #once}, for a task whose result must be closed: a result that arrives after the
+   * timeout is closed by the worker thread, since the caller has gone and nobody else will.
+   */
+  static <T extends AutoCloseable> T onceClosingLate(Callable<T> task, Duration timeout)
+      throws Exception {
+    Object gone = new Object();
+    AtomicReference<Object> slot = new AtomicReference<>();
+    try {
+      return once(() -> {
+        T result = task.call();
+        if (!slot.compareAndSet(null, result)) {
+          result.close();
+        }
+        return result;
+      }, timeout);
+    } catch (TimeoutException | InterruptedException e) {
+      Object arrived = slot.getAndSet(gone);
+      if (arrived != null && arrived != gone) {
+        @SuppressWarnings("unchecked")
+        T result = (T) arrived; // answered just as the time ran out
+        return result;
+      }
+      throw e;
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.credstore.keychain;
 
+import com.github.javakeyring.PasswordAccessException;
 import dev.credstore.api.AuthenticationException;
 import dev.credstore.api.BackendUnavailableException;
 import dev.credstore.api.Credential;
@@ -14,9 +15,8 @@ import dev.credstore.api.IntegrityException;
 import dev.credstore.api.Secret;
 import dev.credstore.api.StorageException;
 import dev.credstore.api.StoreDescription;
-import com.github.javakeyring.PasswordAccessException;
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -4,8 +4,8 @@ import dev.credstore.api.Credential;
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialStore;
 import dev.credstore.api.Secret;
-import dev.credstore.api.StoreOptions;
-import dev.credstore.spi.Availability;
+import dev.credstore.spi.Probe;
+import dev.credstore.spi.StoreOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -57,9 +57,9 @@ final class KeychainChild {
 
   private static void probe(KeychainStoreProvider provider, StoreOptions options) {
     long start = System.nanoTime();
-    Availability availability = provider.probe(options);
+    Probe availability = provider.probe(options);
     print("probe.ms", String.valueOf((System.nanoTime() - start) / 1_000_000));
-    print("probe.available", String.valueOf(availability.available()));
+    print("probe.available", String.valueOf(availability.usable()));
     print("probe.reason", availability.reason());
   }
 

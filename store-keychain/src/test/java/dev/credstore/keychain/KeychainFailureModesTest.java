@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.credstore.api.BackendUnavailableException;
-import dev.credstore.api.StoreOptions;
-import dev.credstore.spi.Availability;
+import dev.credstore.spi.Probe;
+import dev.credstore.spi.StoreOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -44,9 +44,9 @@ class KeychainFailureModesTest {
     StoreOptions options = StoreOptions.builder().dataDirectory(data).environment(env).build();
     KeychainStoreProvider provider = new KeychainStoreProvider("Linux");
     long start = System.nanoTime();
-    Availability availability = provider.probe(options);
+    Probe availability = provider.probe(options);
     long probeMs = (System.nanoTime() - start) / 1_000_000;
-    assertFalse(availability.available());
+    assertFalse(availability.usable());
     assertTrue(availability.reason().contains("DBUS_SESSION_BUS_ADDRESS"), availability.reason());
     start = System.nanoTime();
     assertThrows(BackendUnavailableException.class, () -> provider.open(options));
@@ -74,9 +74,9 @@ class KeychainFailureModesTest {
       StoreOptions options = StoreOptions.builder().dataDirectory(data)
           .environment(Map.of(KeychainStoreProvider.BUS_VARIABLE, address)).build();
       long start = System.nanoTime();
-      Availability availability = new KeychainStoreProvider("Linux").probe(options);
+      Probe availability = new KeychainStoreProvider("Linux").probe(options);
       long probeMs = (System.nanoTime() - start) / 1_000_000;
-      assertFalse(availability.available());
+      assertFalse(availability.usable());
       assertTrue(availability.reason().contains("no Secret Service"), availability.reason());
       Map<String, String> result = runChild(List.of("noservice"),
           env -> env.put(KeychainStoreProvider.BUS_VARIABLE, address));

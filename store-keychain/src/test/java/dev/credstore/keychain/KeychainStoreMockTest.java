@@ -241,10 +241,10 @@ class KeychainStoreMockTest {
   @Test
   void provider_probesWithoutTouchingTheKeychain_onEveryPlatform() {
     var options = SecretServiceTesting.options(data).toBuilder().environment(Map.of()).build();
-    assertTrue(new KeychainStoreProvider("Windows 11").probe(options).available());
-    assertFalse(new KeychainStoreProvider("FreeBSD").probe(options).available());
+    assertTrue(new KeychainStoreProvider("Windows 11").probe(options).usable());
+    assertFalse(new KeychainStoreProvider("FreeBSD").probe(options).usable());
     var linux = new KeychainStoreProvider("Linux").probe(options);
-    assertFalse(linux.available());
+    assertFalse(linux.usable());
     assertInstanceOf(String.class, linux.reason());
     assertEquals("keychain", new KeychainStoreProvider().id());
     assertEquals(100, new KeychainStoreProvider().priority());

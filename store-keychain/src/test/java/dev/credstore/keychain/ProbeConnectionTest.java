@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialStore;
-import dev.credstore.api.StoreOptions;
+import dev.credstore.spi.Probe;
+import dev.credstore.spi.StoreOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -40,8 +41,9 @@ class ProbeConnectionTest {
     int before = settledConnections(-1);
     long firstName = newestName();
     KeychainStoreProvider provider = new KeychainStoreProvider();
-    assertTrue(provider.probe(options).available());
-    try (CredentialStore store = provider.open(options)) {
+    Probe probe = provider.probe(options);
+    assertEquals(Probe.State.READY, probe.state());
+    try (CredentialStore store = probe.open(provider, options)) {
       assertTrue(store.get(CredentialId.of("credstore-probe-test", "default")).isEmpty());
       assertEquals(1, newestName() - firstName - 1, "connections made by probe, open and get");
       assertEquals(before + 1, settledConnections(before + 1));
@@ -50,13 +52,16 @@ class ProbeConnectionTest {
   }
 
   @Test
-  void secondProbe_closesTheFirstProbesConnection() throws Exception {
+  void unopenedProbe_ownsItsConnection_untilClosed() throws Exception {
     int before = settledConnections(-1);
     KeychainStoreProvider provider = new KeychainStoreProvider();
-    assertTrue(provider.probe(options).available());
-    assertTrue(provider.probe(options).available());
-    assertEquals(before + 1, settledConnections(before + 1), "only the latest probe's is kept");
-    try (CredentialStore store = provider.open(options)) {
+    Probe first = provider.probe(options);
+    Probe second = provider.probe(options);
+    assertEquals(before + 2, settledConnections(before + 2), "each probe holds its own");
+    first.close();
+    assertEquals(before + 1, settledConnections(before + 1), "closing a probe releases it");
+    try (CredentialStore store = second.open(provider, options)) {
+      second.close(); // opened: the store owns the connection now
       assertTrue(store.get(CredentialId.of("credstore-probe-test", "default")).isEmpty());
     }
     assertEquals(before, settledConnections(before));

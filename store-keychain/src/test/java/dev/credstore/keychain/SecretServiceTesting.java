@@ -2,8 +2,8 @@ package dev.credstore.keychain;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.credstore.api.StoreOptions;
-import dev.credstore.spi.Availability;
+import dev.credstore.spi.Probe;
+import dev.credstore.spi.StoreOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Assumptions;
@@ -25,8 +25,8 @@ final class SecretServiceTesting {
    * instead when {@value #REQUIRE}=1 (as in CI), so a broken setup cannot pass silently.
    */
   static void assumeSecretService(Path dataDirectory) {
-    Availability availability = new KeychainStoreProvider().probe(options(dataDirectory));
-    if (availability.available() && !availability.reason().contains("locked")) {
+    Probe availability = new KeychainStoreProvider().probe(options(dataDirectory));
+    if (availability.state() == Probe.State.READY) {
       return;
     }
     String why = "no usable Secret Service: " + availability.reason()

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.credstore.api.StoreOptions;
-import dev.credstore.spi.Availability;
+import dev.credstore.spi.Probe;
+import dev.credstore.spi.StoreOptions;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -72,10 +72,10 @@ class SilentBusTest {
     StoreOptions options = StoreOptions.builder().dataDirectory(directory)
         .environment(Map.of(KeychainStoreProvider.BUS_VARIABLE, address)).build();
     long start = System.nanoTime();
-    Availability availability = new KeychainStoreProvider("Linux").probe(options);
+    Probe availability = new KeychainStoreProvider("Linux").probe(options);
     long ms = (System.nanoTime() - start) / 1_000_000;
     System.out.println("[timing] silent bus: probe " + ms + " ms: " + availability.reason());
-    assertFalse(availability.available());
+    assertFalse(availability.usable());
     assertTrue(ms < 5_000, "probe took " + ms + " ms");
   }
 

@@ -1,4 +1,6 @@
-package dev.credstore.api;
+package dev.credstore.runtime;
+
+import dev.credstore.spi.Probe;
 
 /**
  * One backend as {@code status} and {@code doctor} report it.
@@ -7,8 +9,14 @@ package dev.credstore.api;
  * @param description one line for humans
  * @param priority rank in automatic selection (higher first)
  * @param builtIn whether automatic selection may pick it
- * @param available whether its probe said it can work here
+ * @param state what its probe found
  * @param reason what the probe found, or why it is unavailable
  */
 public record BackendStatus(String id, String description, int priority, boolean builtIn,
-    boolean available, String reason) {}
+    Probe.State state, String reason) {
+
+  /** Whether the backend works here (ready, or ready once unlocked). */
+  public boolean available() {
+    return state != Probe.State.UNAVAILABLE;
+  }
+}

@@ -1,4 +1,4 @@
-package dev.credstore.api;
+package dev.credstore.spi;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -17,20 +17,20 @@ import java.io.InputStream;
  * initialising an {@code ObjectMapper}: in a fresh JVM that costs 50–300 ms, a large part of a
  * {@code credstore get}.
  */
-final class JsonTrees {
+public final class JsonTrees {
 
   private static final JsonFactory FACTORY = new JsonFactory();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private JsonTrees() {}
 
-  static JsonNode read(byte[] json) throws IOException {
+  public static JsonNode read(byte[] json) throws IOException {
     try (JsonParser parser = FACTORY.createParser(json)) {
       return read(parser);
     }
   }
 
-  static JsonNode read(InputStream json) throws IOException {
+  public static JsonNode read(InputStream json) throws IOException {
     try (JsonParser parser = FACTORY.createParser(json)) {
       return read(parser);
     }

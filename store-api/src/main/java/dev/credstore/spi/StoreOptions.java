@@ -1,5 +1,6 @@
-package dev.credstore.api;
+package dev.credstore.spi;
 
+import dev.credstore.api.PassphraseSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

@@ -1,7 +1,13 @@
-package dev.credstore.api;
+package dev.credstore.runtime;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.credstore.api.ConfigurationException;
+import dev.credstore.api.PassphraseSource;
+import dev.credstore.api.StorageException;
+import dev.credstore.spi.JsonTrees;
+import dev.credstore.spi.Names;
+import dev.credstore.spi.StoreOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

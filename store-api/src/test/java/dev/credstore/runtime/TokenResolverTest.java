@@ -1,4 +1,4 @@
-package dev.credstore.api;
+package dev.credstore.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +8,15 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import dev.credstore.api.AuthenticationException;
+import dev.credstore.api.Credential;
+import dev.credstore.api.CredentialId;
+import dev.credstore.api.CredentialKind;
+import dev.credstore.api.CredentialStore;
+import dev.credstore.api.Secret;
+import dev.credstore.runtime.KnownServices;
+import dev.credstore.runtime.ResolvedToken;
+import dev.credstore.runtime.TokenResolver;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,8 @@
-package dev.credstore.api;
+package dev.credstore.runtime;
 
+import dev.credstore.api.CredentialId;
+import dev.credstore.api.CredentialMetadata;
+import dev.credstore.spi.Names;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -48,7 +51,7 @@ public record ServiceDefinition(
     }
     TreeMap<String, String> pointers = new TreeMap<>();
     Objects.requireNonNull(metadataPointers, "metadataPointers").forEach((attribute, pointer) -> {
-      if (!CredentialMetadata.isAttributeName(attribute)) {
+      if (!Names.isAttributeName(attribute)) {
         throw new IllegalArgumentException("service '" + name + "': metadata name '" + attribute
             + "' must start with a letter and use only letters, digits, '.', '_' or '-'");
       }

@@ -1,12 +1,19 @@
-package dev.credstore.api;
+package dev.credstore.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.credstore.spi.Availability;
+import dev.credstore.api.BackendUnavailableException;
+import dev.credstore.api.CredentialStore;
+import dev.credstore.runtime.BackendStatus;
+import dev.credstore.runtime.Backends;
+import dev.credstore.runtime.SelectedBackend;
+import dev.credstore.runtime.StoreSettings;
+import dev.credstore.spi.Probe;
 import dev.credstore.spi.CredentialStoreProvider;
+import dev.credstore.spi.StoreOptions;
 import java.io.IOException;
 import java.net.URL;
 import java.nio.file.Path;
@@ -26,9 +33,9 @@ class BackendsTest {
   static class FixedProvider implements CredentialStoreProvider {
     private final String id;
     private final int priority;
-    private final Availability availability;
+    private final Probe availability;
 
-    FixedProvider(String id, int priority, Availability availability) {
+    FixedProvider(String id, int priority, Probe availability) {
       this.id = id;
       this.priority = priority;
       this.availability = availability;
@@ -37,40 +44,40 @@ class BackendsTest {
     @Override public String id() { return id; }
     @Override public String description() { return id + " backend"; }
     @Override public int priority() { return priority; }
-    @Override public Availability probe(StoreOptions options) { return availability; }
+    @Override public Probe probe(StoreOptions options) { return availability; }
     @Override public CredentialStore open(StoreOptions options) {
       throw new UnsupportedOperationException("not opened in selection tests");
     }
   }
 
   static final class Keychain extends FixedProvider {
-    Keychain(Availability a) { super("keychain", 100, a); }
+    Keychain(Probe a) { super("keychain", 100, a); }
   }
 
   static final class File extends FixedProvider {
-    File() { super("file", 10, Availability.available("encrypted file")); }
+    File() { super("file", 10, Probe.ready("encrypted file")); }
   }
 
   static final class Planted extends FixedProvider {
-    Planted() { super("planted", 1000, Availability.available("always")); }
+    Planted() { super("planted", 1000, Probe.ready("always")); }
   }
 
   static final class Hanging extends FixedProvider {
     private final CountDownLatch never = new CountDownLatch(1);
     Hanging() { super("keychain", 100, null); }
-    @Override public Availability probe(StoreOptions options) {
+    @Override public Probe probe(StoreOptions options) {
       try {
         never.await();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      return Availability.available("too late");
+      return Probe.ready("too late");
     }
   }
 
   static final class Throwing extends FixedProvider {
     Throwing() { super("keychain", 100, null); }
-    @Override public Availability probe(StoreOptions options) {
+    @Override public Probe probe(StoreOptions options) {
       throw new NoClassDefFoundError("com/sun/jna/Native");
     }
   }
@@ -93,7 +100,7 @@ class BackendsTest {
   @Test
   void auto_picksHighestPriorityAvailable() throws Exception {
     SelectedBackend chosen = backends(new File(),
-        new Keychain(Availability.available("Secret Service"))).select(auto(), OPTIONS);
+        new Keychain(Probe.ready("Secret Service"))).select(auto(), OPTIONS);
     assertEquals("keychain", chosen.id());
     assertTrue(chosen.passedOver().isEmpty());
   }
@@ -101,7 +108,7 @@ class BackendsTest {
   @Test
   void auto_skipsUnavailable_andSaysWhy() throws Exception {
     SelectedBackend chosen = backends(new File(),
-        new Keychain(Availability.unavailable("no D-Bus session bus"))).select(auto(), OPTIONS);
+        new Keychain(Probe.unavailable("no D-Bus session bus"))).select(auto(), OPTIONS);
     assertEquals("file", chosen.id());
     assertTrue(chosen.reason().contains("keychain unavailable (no D-Bus session bus)"),
         chosen.reason());
@@ -116,7 +123,7 @@ class BackendsTest {
   @Test
   void auto_withNothingAvailable_failsClosed_listingReasons() {
     BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
-        () -> backends(new Keychain(Availability.unavailable("no D-Bus session bus")))
+        () -> backends(new Keychain(Probe.unavailable("no D-Bus session bus")))
             .select(auto(), OPTIONS));
     assertTrue(e.getMessage().contains("no D-Bus session bus"), e.getMessage());
     assertTrue(e.getMessage().contains("--backend"), e.getMessage());
@@ -133,7 +140,7 @@ class BackendsTest {
   @Test
   void named_unavailable_failsWithReasonAndAlternative() {
     BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
-        () -> backends(new File(), new Keychain(Availability.unavailable("no D-Bus session bus")))
+        () -> backends(new File(), new Keychain(Probe.unavailable("no D-Bus session bus")))
             .select(new StoreSettings.Setting<>("keychain", "CREDSTORE_BACKEND"), OPTIONS));
     assertEquals("backend 'keychain' (from CREDSTORE_BACKEND) is not available here: no D-Bus"
         + " session bus; choose another with --backend or CREDSTORE_BACKEND (e.g. --backend file)",
@@ -170,7 +177,7 @@ class BackendsTest {
 
   @Test
   void impostorWithBuiltInId_neverDisplacesTheBuiltIn() throws Exception {
-    CredentialStoreProvider impostor = new FixedProvider("file", 5, Availability.available("x"));
+    CredentialStoreProvider impostor = new FixedProvider("file", 5, Probe.ready("x"));
     Backends backends = Backends.of(List.of(impostor, new File()), List.of(), BUILT_IN);
     assertEquals(1, backends.loadProblems().size());
     assertTrue(backends.loadProblems().get(0).contains("claimed by both"));
@@ -182,7 +189,7 @@ class BackendsTest {
   @Test
   void survey_reportsEveryProvider_highestPriorityFirst() {
     List<BackendStatus> survey = backends(new File(), new Planted(),
-        new Keychain(Availability.unavailable("locked"))).survey(OPTIONS);
+        new Keychain(Probe.unavailable("locked"))).survey(OPTIONS);
     assertEquals(List.of("planted", "keychain", "file"),
         survey.stream().map(BackendStatus::id).toList());
     assertFalse(survey.get(0).builtIn());
@@ -192,7 +199,7 @@ class BackendsTest {
   /** A built-in stand-in that can be loaded by class name, as Backends loads the real ones. */
   public static final class NamedKeychain extends FixedProvider {
     public NamedKeychain() {
-      super("keychain", 100, Availability.available("by name"));
+      super("keychain", 100, Probe.ready("by name"));
     }
   }
 

@@ -1,6 +1,7 @@
-package dev.credstore.api;
+package dev.credstore.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.credstore.api.ConfigurationException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

@@ -1,5 +1,10 @@
-package dev.credstore.api;
+package dev.credstore.runtime;
 
+import dev.credstore.api.Credential;
+import dev.credstore.api.CredentialId;
+import dev.credstore.api.CredentialStore;
+import dev.credstore.api.CredentialStoreException;
+import dev.credstore.api.Secret;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;

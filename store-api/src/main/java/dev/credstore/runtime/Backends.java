@@ -1,7 +1,9 @@
-package dev.credstore.api;
+package dev.credstore.runtime;
 
-import dev.credstore.spi.Availability;
+import dev.credstore.api.BackendUnavailableException;
 import dev.credstore.spi.CredentialStoreProvider;
+import dev.credstore.spi.Probe;
+import dev.credstore.spi.StoreOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,6 +16,7 @@ import java.util.Objects;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -110,7 +113,7 @@ public final class Backends {
     return providers;
   }
 
-  // A built-in already loaded by name stays the one instance: it may hold state from its probe.
+  // A built-in already loaded by name stays the one instance, so ids() and select() agree.
   private CredentialStoreProvider sameAsLoaded(CredentialStoreProvider provider) {
     if (builtIns != null) {
       for (CredentialStoreProvider loaded : builtIns.values()) {
@@ -211,7 +214,9 @@ public final class Backends {
   public List<BackendStatus> survey(StoreOptions options) {
     List<BackendStatus> statuses = new ArrayList<>();
     for (CredentialStoreProvider provider : sortedByPriority(all().values())) {
-      statuses.add(status(provider, probe(provider, options)));
+      try (Probe probe = probe(provider, options)) {
+        statuses.add(status(provider, probe));
+      }
     }
     return statuses;
   }
@@ -234,16 +239,16 @@ public final class Backends {
       if (!isBuiltIn(provider, builtIn)) {
         continue;
       }
-      Availability availability = probe(provider, options);
-      if (availability.available()) {
+      Probe probe = probe(provider, options);
+      if (probe.usable()) {
         String why = passedOver.isEmpty()
-            ? "auto: highest-priority available backend (" + availability.reason() + ")"
+            ? "auto: highest-priority available backend (" + probe.reason() + ")"
             : "auto: " + passedOver.stream()
                 .map(s -> s.id() + " unavailable (" + s.reason() + ")")
                 .collect(Collectors.joining("; "));
-        return new SelectedBackend(provider, why, passedOver);
+        return new SelectedBackend(provider, probe, why, passedOver);
       }
-      passedOver.add(status(provider, availability));
+      passedOver.add(status(provider, probe));
     }
     String reasons = passedOver.isEmpty() ? "no built-in backend is installed"
         : passedOver.stream().map(s -> s.id() + ": " + s.reason())
@@ -262,14 +267,14 @@ public final class Backends {
       throw new BackendUnavailableException("unknown backend '" + name + "' (from " + source
           + "); available backends: auto, " + String.join(", ", ids()));
     }
-    Availability availability = probe(provider, options);
-    if (!availability.available()) {
+    Probe probe = probe(provider, options);
+    if (!probe.usable()) {
       throw new BackendUnavailableException("backend '" + name + "' (from " + source
-          + ") is not available here: " + availability.reason() + "; choose another with"
+          + ") is not available here: " + probe.reason() + "; choose another with"
           + " --backend or " + StoreSettings.BACKEND_VARIABLE + " (e.g. --backend "
           + alternativeTo(name) + ")");
     }
-    return new SelectedBackend(provider, "named by " + source, List.of());
+    return new SelectedBackend(provider, probe, "named by " + source, List.of());
   }
 
   private String alternativeTo(String name) {
@@ -292,9 +297,9 @@ public final class Backends {
     }
   }
 
-  private BackendStatus status(CredentialStoreProvider provider, Availability availability) {
+  private BackendStatus status(CredentialStoreProvider provider, Probe probe) {
     return new BackendStatus(provider.id(), provider.description(), safePriority(provider),
-        isBuiltIn(provider, builtIn), availability.available(), availability.reason());
+        isBuiltIn(provider, builtIn), probe.state(), probe.reason());
   }
 
   private static boolean isBuiltIn(CredentialStoreProvider provider, Map<String, String> builtIn) {
@@ -311,23 +316,38 @@ public final class Backends {
   }
 
   // Probes run on a daemon thread so that a provider that blocks cannot hang selection or keep
-  // the JVM alive; the thread is abandoned after PROBE_LIMIT.
-  private static Availability probe(CredentialStoreProvider provider, StoreOptions options) {
-    FutureTask<Availability> task = new FutureTask<>(() -> provider.probe(options));
+  // the JVM alive; the thread is abandoned after PROBE_LIMIT, and whatever its probe finds later
+  // is closed by that thread, since nobody will open it.
+  private static Probe probe(CredentialStoreProvider provider, StoreOptions options) {
+    AtomicReference<Probe> slot = new AtomicReference<>();
+    Probe abandoned = Probe.unavailable("did not answer within " + PROBE_LIMIT.toMillis() + " ms");
+    FutureTask<Probe> task = new FutureTask<>(() -> {
+      Probe answer = provider.probe(options);
+      if (answer != null && !slot.compareAndSet(null, answer)) {
+        answer.close();
+      }
+      return answer;
+    });
     Thread thread = new Thread(task, "credstore-probe-" + safeId(provider));
     thread.setDaemon(true);
     thread.start();
     try {
-      Availability answer = task.get(PROBE_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-      return answer != null ? answer : Availability.unavailable("probe gave no answer");
+      Probe answer = task.get(PROBE_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+      return answer != null ? answer : Probe.unavailable("probe gave no answer");
     } catch (TimeoutException e) {
-      task.cancel(true);
-      return Availability.unavailable("did not answer within " + PROBE_LIMIT.toMillis() + " ms");
+      if (slot.compareAndSet(null, abandoned)) {
+        task.cancel(true);
+        return abandoned;
+      }
+      return slot.get(); // answered just as the time ran out
     } catch (ExecutionException e) {
-      return Availability.unavailable("probe failed: " + e.getCause());
+      return Probe.unavailable("probe failed: " + e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return Availability.unavailable("probe interrupted");
+      if (!slot.compareAndSet(null, abandoned)) {
+        slot.get().close();
+      }
+      return Probe.unavailable("probe interrupted");
     }
   }
 }

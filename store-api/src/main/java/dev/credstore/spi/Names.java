@@ -1,11 +1,11 @@
-package dev.credstore.api;
+package dev.credstore.spi;
 
 /** Validation shared by ids, key names and attributes; messages quote only non-secret values. */
-final class Names {
+public final class Names {
 
   private Names() {}
 
-  static void check(String what, String value, int maxLength) {
+  public static void check(String what, String value, int maxLength) {
     if (value == null) {
       throw new IllegalArgumentException(what + " must not be null");
     }
@@ -29,7 +29,7 @@ final class Names {
    * restExtra}. What a regex like {@code [a-z][a-z0-9-]{0,31}} says, without the milliseconds a
    * cold JVM spends compiling one on every command.
    */
-  static boolean isAsciiName(String value, int maxLength, boolean upperCase, String firstExtra,
+  public static boolean isAsciiName(String value, int maxLength, boolean upperCase, String firstExtra,
       String restExtra) {
     if (value == null || value.isEmpty() || value.length() > maxLength) {
       return false;
@@ -46,7 +46,7 @@ final class Names {
     return true;
   }
 
-  static void checkPrintable(String what, String value) {
+  public static void checkPrintable(String what, String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
@@ -64,5 +64,10 @@ final class Names {
     return Character.isHighSurrogate(value.charAt(i))
         && i + 1 < value.length()
         && Character.isLowSurrogate(value.charAt(i + 1));
+  }
+
+  /** An attribute name: a letter, then letters, digits, '.', '_' or '-', at most 64 chars. */
+  public static boolean isAttributeName(String name) {
+    return isAsciiName(name, 64, true, "", "._-");
   }
 }

@@ -1,5 +1,8 @@
-package dev.credstore.api;
+package dev.credstore.runtime;
 
+import dev.credstore.api.CredentialId;
+import dev.credstore.api.CredentialMetadata;
+import dev.credstore.api.Secret;
 import java.util.Optional;
 
 /**

@@ -1,5 +1,16 @@
-package dev.credstore.api;
+package dev.credstore.runtime;
 
+import dev.credstore.api.ConfigurationException;
+import dev.credstore.api.Credential;
+import dev.credstore.api.CredentialConflictException;
+import dev.credstore.api.CredentialId;
+import dev.credstore.api.CredentialNotFoundException;
+import dev.credstore.api.CredentialStore;
+import dev.credstore.api.CredentialStoreException;
+import dev.credstore.api.PassphraseSource;
+import dev.credstore.api.Secret;
+import dev.credstore.api.StorageException;
+import dev.credstore.spi.StoreOptions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;

@@ -1,7 +1,8 @@
-package dev.credstore.api;
+package dev.credstore.spi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.credstore.api.CredentialMetadata;
 import java.util.List;
 import java.util.Random;
 import java.util.regex.Pattern;
@@ -46,8 +47,8 @@ class NamesTest {
 
   @Test
   void attributeNames_followTheDocumentedRule() {
-    assertEquals(true, CredentialMetadata.isAttributeName("stackID"));
-    assertEquals(false, CredentialMetadata.isAttributeName(null));
-    assertEquals(false, CredentialMetadata.isAttributeName("1st"));
+    assertEquals(true, Names.isAttributeName("stackID"));
+    assertEquals(false, Names.isAttributeName(null));
+    assertEquals(false, Names.isAttributeName("1st"));
   }
 }

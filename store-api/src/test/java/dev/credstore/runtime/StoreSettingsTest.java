@@ -1,10 +1,12 @@
-package dev.credstore.api;
+package dev.credstore.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.credstore.api.ConfigurationException;
+import dev.credstore.runtime.StoreSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;

@@ -1,6 +1,7 @@
 package dev.credstore.file;
 
 import dev.credstore.api.AuthenticationException;
+import dev.credstore.api.BackendUnavailableException;
 import dev.credstore.api.Credential;
 import dev.credstore.api.CredentialConflictException;
 import dev.credstore.api.CredentialId;
@@ -13,6 +14,8 @@ import dev.credstore.api.PassphraseSource;
 import dev.credstore.api.Secret;
 import dev.credstore.api.StorageException;
 import dev.credstore.api.StoreDescription;
+import dev.credstore.api.UnlockStatus;
+import dev.credstore.file.unlock.UnlockCache;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -26,6 +29,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -56,6 +60,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * a re-read would decrypt, so the change is made to it and the file is only encrypted and written,
  * not read and decrypted first. After the write the snapshot is what was written, stamped from the
  * file then on disk (the forged file above would be replaced by authenticated contents).
+ *
+ * <p>After {@link #unlockFor}, the data key is also held outside the process, by the user's unlock
+ * agent ({@link StoreUnlock}), for this file's path and key section only: opening the store then
+ * needs no passphrase in any process of that user. Changing the passphrase or the data key asks for
+ * the passphrase itself, never a held key, and ends the unlock.
  */
 final class FileCredentialStore implements PassphraseProtectedStore {
 
@@ -72,6 +81,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
   private final PassphraseSource passphrases;
   private final KdfParameters newStoreKdf;
   private final Duration lockTimeout;
+  private final StoreUnlock unlocked;
 
   private final Object keyCache = new Object();
   // Guards snapshot; taken before keyCache when both are needed.
@@ -83,7 +93,15 @@ final class FileCredentialStore implements PassphraseProtectedStore {
 
   FileCredentialStore(Path file, PassphraseSource passphrases, KdfParameters newStoreKdf,
       Duration lockTimeout) {
+    this(file, passphrases, newStoreKdf, lockTimeout,
+        Map.of(UnlockCache.SWITCH_VARIABLE, "off"));
+  }
+
+  /** With the unlock cache of the user whose {@code environment} this is. */
+  FileCredentialStore(Path file, PassphraseSource passphrases, KdfParameters newStoreKdf,
+      Duration lockTimeout, Map<String, String> environment) {
     this.file = file.toAbsolutePath().normalize();
+    this.unlocked = new StoreUnlock(this.file, UnlockCache.forStore(this.file, environment));
     this.lockFile = this.file.resolveSibling(this.file.getFileName() + ".lock");
     this.location = this.file.toString();
     this.passphrases = passphrases;
@@ -172,6 +190,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
         install(null); // holds the old key section
       }
     });
+    unlocked.forget(); // it no longer opens the store anyway: its key section is gone
   }
 
   @Override
@@ -193,6 +212,56 @@ final class FileCredentialStore implements PassphraseProtectedStore {
         install(null); // holds the old data key
       }
     });
+    unlocked.forget(); // it holds the old data key
+  }
+
+  @Override
+  public Instant unlockFor(Duration duration) throws CredentialStoreException {
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException("unlock duration must be positive");
+    }
+    String unavailable = unlocked.unavailableReason();
+    if (unavailable != null) {
+      throw new BackendUnavailableException("cannot unlock " + location + ": " + unavailable);
+    }
+    checkOpen();
+    byte[] bytes = readStoreBytes();
+    if (bytes == null) {
+      throw new CredentialNotFoundException("there is no store at " + location
+          + " yet; nothing to unlock (the first login creates it)");
+    }
+    StoreFileFormat.Parsed parsed = StoreFileFormat.parse(bytes, location);
+    byte[] dataKey = unlock(parsed.keys, false); // the passphrase itself, not an earlier unlock
+    try {
+      byte[] payload = parsed.openPayload(dataKey);
+      if (payload == null) {
+        throw new IntegrityException("store file " + location + " failed verification: its"
+            + " contents were altered or damaged (the passphrase is correct)");
+      }
+      Arrays.fill(payload, (byte) 0);
+      return unlocked.hold(parsed.keys, dataKey, duration);
+    } finally {
+      Arrays.fill(dataKey, (byte) 0);
+    }
+  }
+
+  @Override
+  public boolean lock() {
+    return unlocked.forget();
+  }
+
+  @Override
+  public UnlockStatus unlockStatus() {
+    StoreFileFormat.KeySection keys = null;
+    try {
+      byte[] bytes = readStoreBytes();
+      if (bytes != null) {
+        keys = StoreFileFormat.parse(bytes, location).keys;
+      }
+    } catch (CredentialStoreException | RuntimeException unreadable) {
+      keys = null; // reads as "nothing held for this store"
+    }
+    return unlocked.status(keys);
   }
 
   @Override
@@ -305,7 +374,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     if (bytes == null) {
       return false;
     }
-    byte[] dataKey = unlock(StoreFileFormat.parse(bytes, location).keys);
+    byte[] dataKey = unlock(StoreFileFormat.parse(bytes, location).keys, true);
     Arrays.fill(dataKey, (byte) 0);
     return true;
   }
@@ -449,16 +518,26 @@ final class FileCredentialStore implements PassphraseProtectedStore {
   }
 
   /** The decrypted store, or null if the file does not exist yet. */
-  private Contents read() throws CredentialStoreException {
+  private Contents read(boolean heldKeyAllowed) throws CredentialStoreException {
     checkOpen();
     byte[] bytes = readStoreBytes();
-    return bytes == null ? null : decrypt(bytes);
+    return bytes == null ? null : decrypt(bytes, heldKeyAllowed);
   }
 
   private Contents decrypt(byte[] bytes) throws CredentialStoreException {
+    return decrypt(bytes, true);
+  }
+
+  private Contents decrypt(byte[] bytes, boolean heldKeyAllowed) throws CredentialStoreException {
     StoreFileFormat.Parsed parsed = StoreFileFormat.parse(bytes, location);
-    byte[] dataKey = unlock(parsed.keys);
+    byte[] dataKey = unlock(parsed.keys, heldKeyAllowed);
     byte[] payload = parsed.openPayload(dataKey);
+    if (payload == null && heldKeyAllowed) {
+      // Perhaps a held key that does not open this file after all: fail closed to the passphrase.
+      Arrays.fill(dataKey, (byte) 0);
+      dataKey = unlock(parsed.keys, false);
+      payload = parsed.openPayload(dataKey);
+    }
     if (payload == null) {
       Arrays.fill(dataKey, (byte) 0);
       throw new IntegrityException("store file " + location + " failed verification: its"
@@ -480,8 +559,9 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     return Arrays.copyOfRange(file, file.length - StoreFileFormat.CHECKSUM_LENGTH, file.length);
   }
 
+  /** The decrypted store, opened with the passphrase (or this process's KEK), never a held key. */
   private Contents readExisting() throws CredentialStoreException {
-    Contents contents = read();
+    Contents contents = read(false);
     if (contents == null) {
       throw new CredentialNotFoundException("there is no store at " + location + " yet");
     }
@@ -497,14 +577,22 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     return SecureFiles.readIfExists(file, StoreFileFormat.MAX_FILE_LENGTH);
   }
 
-  /** Returns the data key (the caller zeroes it), deriving the KEK only when not cached. */
-  private byte[] unlock(StoreFileFormat.KeySection keys) throws AuthenticationException {
+  /**
+   * Returns the data key (the caller zeroes it), deriving the KEK only when not cached, and taking
+   * the key held by {@code credstore unlock} for this very key section when allowed.
+   */
+  private byte[] unlock(StoreFileFormat.KeySection keys, boolean heldKeyAllowed)
+      throws AuthenticationException {
     synchronized (keyCache) {
       if (cachedKeys != null && cachedKeys.sameKdfAs(keys)) {
         byte[] dataKey = keys.unwrap(cachedKek);
         if (dataKey != null) {
           return dataKey;
         }
+      }
+      byte[] held = heldKeyAllowed ? unlocked.heldDataKey(keys) : null;
+      if (held != null) {
+        return held;
       }
       byte[] kek;
       try (Secret passphrase = passphrases.passphrase(PassphraseSource.Purpose.UNLOCK, location)

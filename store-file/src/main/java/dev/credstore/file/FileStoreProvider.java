@@ -40,7 +40,7 @@ public final class FileStoreProvider implements CredentialStoreProvider {
   public CredentialStore open(StoreOptions options) {
     Crypto.prepareInBackground();
     return new FileCredentialStore(storeFile(options), options.passphrases(),
-        KdfParameters.DEFAULT, options.operationTimeout());
+        KdfParameters.DEFAULT, options.operationTimeout(), options.environment());
   }
 
   private static Path storeFile(StoreOptions options) {

@@ -29,6 +29,8 @@ import picocli.CommandLine;
         "  CREDSTORE_PASSPHRASE       passphrase of the file store",
         "  CREDSTORE_PASSPHRASE_FILE  file holding that passphrase (mode 600)",
         "  CREDSTORE_NEW_PASSPHRASE   new passphrase for passwd",
+        "  CREDSTORE_UNLOCK           off: no unlock cache (unlock fails, nothing consults it)",
+        "  XDG_RUNTIME_DIR            the unlock agent's socket lives in $XDG_RUNTIME_DIR/credstore",
         "  XDG_CONFIG_HOME            config.json lives in $XDG_CONFIG_HOME/credstore",
         "  XDG_DATA_HOME              the file store lives in $XDG_DATA_HOME/credstore",
         "",
@@ -50,7 +52,7 @@ final class Credstore implements Callable<Integer> {
   private static final Map<String, Class<?>> SUBCOMMANDS = subcommands(LoginCommand.class,
       GetCommand.class, ListCommand.class, LogoutCommand.class, StatusCommand.class,
       MigrateCommand.class, RotateCommand.class, ExecCommand.class, PasswdCommand.class,
-      RekeyCommand.class, DoctorCommand.class, GitCredentialCommand.class,
+      RekeyCommand.class, UnlockCommand.class, LockCommand.class, DoctorCommand.class, GitCredentialCommand.class,
       DockerCredentialCommand.class);
   // Global options that take a value, so that the value is not mistaken for a subcommand name.
   private static final Set<String> VALUED_GLOBALS = Set.of("--backend", "--store",
@@ -123,7 +125,7 @@ final class Credstore implements Callable<Integer> {
   public Integer call() {
     throw new ParameterException(spec.commandLine(),
         "missing command: use one of login, get, list, logout, status, migrate, rotate, exec, "
-            + "passwd, rekey, doctor, git-credential, docker-credential");
+            + "passwd, rekey, unlock, lock, doctor, git-credential, docker-credential");
   }
 
   /** The version from the jar manifest, written by the build. */

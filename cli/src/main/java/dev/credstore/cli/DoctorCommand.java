@@ -1,8 +1,11 @@
 package dev.credstore.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.credstore.api.ConfigurationException;
 import dev.credstore.api.CredentialStore;
 import dev.credstore.api.CredentialStoreException;
+import dev.credstore.api.PassphraseProtectedStore;
+import dev.credstore.api.UnlockStatus;
 import dev.credstore.runtime.BackendStatus;
 import dev.credstore.runtime.KnownServices;
 import dev.credstore.runtime.SelectedBackend;
@@ -15,6 +18,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -58,6 +62,7 @@ final class DoctorCommand implements Callable<Integer> {
     KnownServices services = KnownServices.load(session.settings);
     checkBackends(session);
     checkFileStore(session, home);
+    checkUnlock(session);
     checkPassphraseFile(session.settings, home);
     checkConfigFiles(services, home);
     checkEnvironment(services);
@@ -152,6 +157,40 @@ final class DoctorCommand implements Callable<Integer> {
     if (fileOk && directoryOk) {
       add(Level.OK, "file store", shown + " is private (" + PosixFilePermissions.toString(fileMode)
           + " in a " + PosixFilePermissions.toString(directoryMode) + " directory)");
+    }
+  }
+
+  /** The unlock cache: available here, and no unlock longer than the configured maximum. */
+  private void checkUnlock(StoreSession session) throws ConfigurationException {
+    Duration maximum = UnlockPolicy.maximum(session.settings);
+    UnlockStatus status;
+    try {
+      SelectedBackend fileBackend =
+          session.backends.select(new StoreSettings.Setting<>("file", "doctor"), session.options);
+      try (CredentialStore store = fileBackend.open(session.options)) {
+        if (!(store instanceof PassphraseProtectedStore protectedStore)) {
+          return;
+        }
+        status = protectedStore.unlockStatus();
+      }
+    } catch (CredentialStoreException e) {
+      return;
+    }
+    switch (status.state()) {
+      case UNAVAILABLE -> add(Level.NOTE, "unlock", "'credstore unlock' cannot work here: "
+          + status.note() + "; every command asks for the passphrase (or "
+          + "CREDSTORE_PASSPHRASE_FILE)");
+      case LOCKED -> add(Level.OK, "unlock", "the file store is " + status.note());
+      case UNLOCKED -> {
+        Duration left = Duration.between(root.context.clock().instant(), status.until());
+        if (left.compareTo(maximum) > 0) {
+          add(Level.FIX, "unlock", "the file store is unlocked until " + status.until()
+              + ", longer than the maximum of " + Durations.format(maximum) + " ("
+              + UnlockPolicy.maximumSource(session.settings) + "); run: credstore lock");
+        } else {
+          add(Level.OK, "unlock", "the file store is " + status.note());
+        }
+      }
     }
   }
 

@@ -5,7 +5,9 @@ import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialMetadata;
 import dev.credstore.api.CredentialStore;
 import dev.credstore.api.CredentialStoreException;
+import dev.credstore.api.PassphraseProtectedStore;
 import dev.credstore.api.StoreDescription;
+import dev.credstore.api.UnlockStatus;
 import dev.credstore.runtime.BackendStatus;
 import dev.credstore.runtime.KnownServices;
 import dev.credstore.runtime.SelectedBackend;
@@ -15,10 +17,12 @@ import dev.credstore.runtime.TokenResolver;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -69,6 +73,9 @@ final class StatusCommand implements Callable<Integer> {
       report.selected = session.select();
       try (CredentialStore store = report.selected.open(session.options)) {
         report.description = store.describe();
+        if (store instanceof PassphraseProtectedStore protectedStore) {
+          report.unlock = protectedStore.unlockStatus(); // before list: it never prompts
+        }
         report.credentials = store.list();
       }
     } catch (CredentialStoreException e) {
@@ -93,6 +100,7 @@ final class StatusCommand implements Callable<Integer> {
     List<String> loadProblems;
     SelectedBackend selected;
     StoreDescription description;
+    UnlockStatus unlock;
     List<CredentialMetadata> credentials;
     final Map<String, String> overrides = new LinkedHashMap<>();
     CredentialStoreException problem;
@@ -108,6 +116,15 @@ final class StatusCommand implements Callable<Integer> {
       }
     } else {
       out.println("backend:     none selected");
+    }
+    if (report.unlock != null) {
+      out.println("unlock:      " + switch (report.unlock.state()) {
+        case UNLOCKED -> "unlocked until " + report.unlock.until() + " ("
+            + Durations.format(Duration.ofSeconds(Math.max(1,
+                Duration.between(now, report.unlock.until()).getSeconds()))) + " left)";
+        case LOCKED -> report.unlock.note();
+        case UNAVAILABLE -> "not available here: " + report.unlock.note();
+      });
     }
     out.println("config file: " + Formats.tilde(settings.configFile().toString(), home)
         + (Files.exists(settings.configFile()) ? "" : " (absent)"));
@@ -177,6 +194,17 @@ final class StatusCommand implements Callable<Integer> {
           json.writeEndObject();
         }
         json.writeEndArray();
+        json.writeEndObject();
+      }
+      json.writeFieldName("unlock");
+      if (report.unlock == null) {
+        json.writeNull();
+      } else {
+        json.writeStartObject();
+        json.writeStringField("state", report.unlock.state().name().toLowerCase(Locale.ROOT));
+        json.writeStringField("until",
+            report.unlock.until() == null ? null : report.unlock.until().toString());
+        json.writeStringField("note", report.unlock.note());
         json.writeEndObject();
       }
       json.writeObjectFieldStart("settings");

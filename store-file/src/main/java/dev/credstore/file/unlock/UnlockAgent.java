@@ -21,8 +21,8 @@ import jdk.net.UnixDomainPrincipal;
 /**
  * The agent behind {@code credstore unlock}: a process of its own that holds one store's data key
  * in memory until its time is up, then zeroes it, removes its socket and exits. Started by
- * {@link UnlockCache#hold}, which passes the socket path and the duration in milliseconds as
- * arguments and the binding and the key on standard input (a pipe: never argv, environment or a
+ * {@link UnlockCache#hold}, which passes the socket path and the end (epoch milliseconds, fixed
+ * before this JVM started, so a slow start does not lengthen the unlock) as arguments and the binding and the key on standard input (a pipe: never argv, environment or a
  * file). It answers only peers whose uid (SO_PEERCRED) is its own, and only with the key of the
  * binding asked for; it also exits when its socket is removed or replaced, or on {@code lock}.
  */
@@ -42,11 +42,13 @@ public final class UnlockAgent {
   private volatile Object socketKey;
   private volatile boolean done;
 
-  private UnlockAgent(Path socket, long durationMillis, byte[] binding, byte[] key,
+  private UnlockAgent(Path socket, long expiresAtMillis, byte[] binding, byte[] key,
       UserPrincipal owner) {
     this.socket = socket;
-    this.expiresAtMillis = System.currentTimeMillis() + durationMillis;
-    this.deadlineNanos = System.nanoTime() + durationMillis * 1_000_000L;
+    this.expiresAtMillis = expiresAtMillis;
+    // From here on the monotonic clock: setting the wall clock back does not lengthen the unlock.
+    this.deadlineNanos = System.nanoTime()
+        + Math.max(0, expiresAtMillis - System.currentTimeMillis()) * 1_000_000L;
     this.binding = binding;
     this.key = key;
     this.owner = owner;
@@ -58,7 +60,7 @@ public final class UnlockAgent {
     }
     ignoreHangUp();
     Path socket = Path.of(args[0]);
-    long durationMillis = Long.parseLong(args[1]);
+    long expiresAtMillis = Long.parseLong(args[1]);
     byte[] input = new byte[Wire.BINDING_BYTES + Wire.KEY_BYTES];
     try {
       readInput(System.in, input);
@@ -66,7 +68,7 @@ public final class UnlockAgent {
       byte[] key = Arrays.copyOfRange(input, Wire.BINDING_BYTES, input.length);
       // The directory was made and checked by the client; its owner is the only peer we serve.
       UserPrincipal owner = Files.getOwner(socket.getParent(), LinkOption.NOFOLLOW_LINKS);
-      new UnlockAgent(socket, durationMillis, binding, key, owner).serve();
+      new UnlockAgent(socket, expiresAtMillis, binding, key, owner).serve();
     } catch (IOException | RuntimeException e) {
       System.exit(3);
     } finally {

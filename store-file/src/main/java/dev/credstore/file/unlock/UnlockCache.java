@@ -305,7 +305,8 @@ public final class UnlockCache {
         "-XX:-UsePerfData", "-XX:+DisableAttachMechanism", "-XX:-CreateCoredumpOnCrash",
         "-XX:ErrorFile=/dev/null",
         "-cp", System.getProperty("java.class.path"),
-        UnlockAgent.class.getName(), socket.toString(), Long.toString(duration.toMillis())));
+        UnlockAgent.class.getName(), socket.toString(),
+        Long.toString(System.currentTimeMillis() + duration.toMillis())));
     ProcessBuilder builder = new ProcessBuilder(command)
         .directory(Path.of("/").toFile())
         .redirectError(ProcessBuilder.Redirect.DISCARD);

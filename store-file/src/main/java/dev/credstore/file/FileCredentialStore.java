@@ -626,7 +626,8 @@ final class FileCredentialStore implements PassphraseProtectedStore {
 
   private AuthenticationException noPassphrase() {
     return new AuthenticationException("store " + location + " needs a passphrase: set "
-        + PassphraseSource.ENV_VARIABLE + ", use --passphrase-file, or run in a terminal");
+        + PassphraseSource.ENV_VARIABLE + ", use --passphrase-file, run in a terminal, or run"
+        + " 'credstore unlock' first");
   }
 
   private static void checkNewPassphrase(Secret passphrase) {

@@ -202,6 +202,15 @@ class UnlockIT {
   }
 
   @Test
+  void unlockMaximum_notADuration_exitsNine() throws IOException {
+    Files.writeString(Files.createDirectories(cli.configHome.resolve("credstore"))
+        .resolve("config.json"), "{\"unlockMaximum\": \"all day\"}");
+    Result unlock = unlock("1m");
+    assertEquals(9, unlock.exitCode(), unlock::toString);
+    assertTrue(unlock.err().contains("'unlockMaximum'"), unlock::toString);
+  }
+
+  @Test
   void doctor_unlockLongerThanConfiguredMaximum_isAFinding() throws IOException {
     assertEquals(0, unlock("2h").exitCode());
     Result fine = cli.run("doctor");

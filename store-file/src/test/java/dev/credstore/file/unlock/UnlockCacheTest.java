@@ -168,11 +168,13 @@ class UnlockCacheTest {
         public class Client { public static void main(String[] a) throws Exception {
           try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             c.connect(UnixDomainSocketAddress.of(a[0]));
-            ByteBuffer q = ByteBuffer.allocate(33); q.put((byte) 'G');
-            q.put(java.util.HexFormat.of().parseHex(a[1])); q.flip(); c.write(q);
-            ByteBuffer r = ByteBuffer.allocate(64); int n = 0, total = 0;
-            try { while ((n = c.read(r)) > 0) { total += n; } }
-            catch (java.io.IOException reset) { System.out.println("reset"); }
+            int total = 0;
+            try {
+              ByteBuffer q = ByteBuffer.allocate(33); q.put((byte) 'G');
+              q.put(java.util.HexFormat.of().parseHex(a[1])); q.flip(); c.write(q);
+              ByteBuffer r = ByteBuffer.allocate(64); int n;
+              while ((n = c.read(r)) > 0) { total += n; }
+            } catch (java.io.IOException hungUp) { System.out.println("hung up"); }
             System.out.println("connected, answer bytes: " + total);
           } } }
         """);

@@ -7,9 +7,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.StorageException;
+import dev.credstore.spi.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,6 +29,8 @@ import java.util.Optional;
 final class MigrationState {
 
   static final int VERSION = 1;
+  // Far more than any record lists; a larger file is not one credstore wrote.
+  private static final int MAX_LENGTH = 16 * 1024 * 1024;
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -59,13 +62,15 @@ final class MigrationState {
   static MigrationState load(Path file) throws StorageException {
     JsonNode root;
     try {
-      if (Files.isSymbolicLink(file)) {
-        throw new StorageException("migration record " + file + " is a symbolic link; "
-            + "credstore does not follow links to its own files");
+      if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        return new MigrationState(file, new ArrayList<>());
       }
-      root = JSON.readTree(Files.readAllBytes(file));
-    } catch (NoSuchFileException absent) {
-      return new MigrationState(file, new ArrayList<>());
+      PrivateFiles.check(file).require();
+      byte[] bytes = PrivateFiles.readIfExists(file, MAX_LENGTH);
+      if (bytes == null) {
+        return new MigrationState(file, new ArrayList<>());
+      }
+      root = JSON.readTree(bytes);
     } catch (IOException e) {
       throw new StorageException("cannot read migration record " + file + ": " + e.getMessage()
           + "; it only lists past migrations, so you may move it aside", e);
@@ -128,7 +133,8 @@ final class MigrationState {
       byte[] bytes = JSON.writeValueAsBytes(root);
       byte[] withNewline = Arrays.copyOf(bytes, bytes.length + 1);
       withNewline[bytes.length] = '\n';
-      AtomicFiles.writePrivate(file, withNewline);
+      PrivateFiles.ensureDirectory(file.toAbsolutePath().getParent());
+      PrivateFiles.replace(file, withNewline);
     } catch (IOException e) {
       throw new StorageException("cannot write migration record " + file + ": "
           + e.getMessage(), e);

@@ -13,11 +13,11 @@ import dev.credstore.api.PassphraseSource;
 import dev.credstore.api.Secret;
 import dev.credstore.api.StorageException;
 import dev.credstore.api.StoreDescription;
+import dev.credstore.spi.PrivateFiles;
+import dev.credstore.spi.PrivateLock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -32,9 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The encrypted-file store. Reads need no lock (writes replace the file by atomic rename); every
@@ -62,9 +60,6 @@ final class FileCredentialStore implements PassphraseProtectedStore {
   static final int MIN_PASSPHRASE_LENGTH = 8;
   static final String SUMMARY = "encrypted file (Argon2id + AES-256-GCM, format "
       + StoreFileFormat.VERSION + ")";
-
-  private static final ConcurrentHashMap<Path, ReentrantLock> PROCESS_LOCKS =
-      new ConcurrentHashMap<>();
 
   private final Path file;
   private final Path lockFile;
@@ -327,7 +322,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
    */
   private Snapshot createStore(TreeMap<CredentialId, Credential> credentials,
       TreeMap<CredentialId, byte[]> encoded) throws CredentialStoreException {
-    SecureFiles.ensurePrivateDirectory(file.getParent());
+    PrivateFiles.ensureDirectory(file.getParent());
     byte[] salt = Crypto.random(Crypto.SALT_BYTES);
     byte[] kek;
     try (Secret passphrase = passphrases.passphrase(PassphraseSource.Purpose.CREATE, location)
@@ -376,7 +371,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     } finally {
       Arrays.fill(payload, (byte) 0);
     }
-    SecureFiles.writeAtomically(file, bytes);
+    PrivateFiles.replace(file, bytes);
     try {
       return FileStamp.ifHolds(file, bytes);
     } catch (StorageException e) {
@@ -394,8 +389,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
       replaceSnapshot(null);
       return null;
     }
-    SecureFiles.checkPrivateFile(file);
-    SecureFiles.checkDirectory(file.getParent());
+    PrivateFiles.check(file).require();
     if (snapshot != null && snapshot.stamp.equals(FileStamp.of(file))) {
       return snapshot;
     }
@@ -492,9 +486,8 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
       return null;
     }
-    SecureFiles.checkPrivateFile(file);
-    SecureFiles.checkDirectory(file.getParent());
-    return SecureFiles.readIfExists(file, StoreFileFormat.MAX_FILE_LENGTH);
+    PrivateFiles.check(file).require();
+    return PrivateFiles.readIfExists(file, StoreFileFormat.MAX_FILE_LENGTH);
   }
 
   /** Returns the data key (the caller zeroes it), deriving the KEK only when not cached. */
@@ -550,66 +543,12 @@ final class FileCredentialStore implements PassphraseProtectedStore {
 
   private void withWriteLock(LockedAction action) throws CredentialStoreException {
     checkOpen();
-    SecureFiles.ensurePrivateDirectory(file.getParent());
-    SecureFiles.ensurePrivateFile(lockFile);
-    ReentrantLock threadLock = PROCESS_LOCKS.computeIfAbsent(lockFile, p -> new ReentrantLock());
-    long deadline = System.nanoTime() + lockTimeout.toNanos();
-    try {
-      if (!threadLock.tryLock(lockTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        throw lockTimedOut();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StorageException("interrupted while waiting for the lock on " + lockFile, e);
-    }
-    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE,
-        LinkOption.NOFOLLOW_LINKS)) {
-      FileLock lock = acquire(channel, deadline);
-      try {
-        SecureFiles.removeStaleTemporaryFiles(file);
-        action.run();
-      } finally {
-        lock.release();
-      }
-    } catch (IOException e) {
-      throw SecureFiles.storageError("cannot lock " + lockFile, e);
-    } finally {
-      threadLock.unlock();
-    }
-  }
-
-  // Polls rather than blocking in FileChannel.lock, so a stuck process holding the lock turns into
-  // a clear error instead of a hang.
-  private FileLock acquire(FileChannel channel, long deadline)
-      throws IOException, StorageException {
-    long pause = 1;
-    while (true) {
-      FileLock lock;
-      try {
-        lock = channel.tryLock();
-      } catch (OverlappingFileLockException e) {
-        lock = null;
-      }
-      if (lock != null) {
-        return lock;
-      }
-      if (System.nanoTime() > deadline) {
-        throw lockTimedOut();
-      }
-      try {
-        Thread.sleep(pause);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new StorageException("interrupted while waiting for the lock on " + lockFile, e);
-      }
-      // Short pauses: under contention a long one would leave the lock idle between holders.
-      pause = Math.min(pause * 2, 4);
-    }
-  }
-
-  private StorageException lockTimedOut() {
-    return new StorageException("another process has held the lock on " + lockFile + " for more"
-        + " than " + lockTimeout.toSeconds() + " s; is a credstore command stuck?");
+    PrivateFiles.ensureDirectory(file.getParent());
+    PrivateLock.hold(lockFile, lockTimeout, () -> {
+      PrivateFiles.removeStaleTemporaryFiles(file);
+      action.run();
+      return null;
+    });
   }
 
   private void checkOpen() {
@@ -774,7 +713,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
       } catch (NoSuchFileException e) {
         return new FileStamp(null, -1, -1, null);
       } catch (IOException e) {
-        throw SecureFiles.storageError("cannot read " + file, e);
+        throw PrivateFiles.storageError("cannot read " + file, e);
       }
     }
 

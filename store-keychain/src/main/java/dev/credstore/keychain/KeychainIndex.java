@@ -15,48 +15,35 @@ import dev.credstore.api.CredentialMetadata;
 import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.IntegrityException;
 import dev.credstore.api.StorageException;
+import dev.credstore.spi.PrivateFiles;
+import dev.credstore.spi.PrivateLock;
 import dev.credstore.spi.Timestamps;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * credstore's non-secret metadata for keychain items, in {@code keychain-index.json}: kind, key
  * name, attributes, times, and whether a previous secret is kept. java-keyring cannot enumerate a
  * keychain, so this index is what {@code list} reads. It never holds a secret.
  *
- * <p>Writers hold {@link #locked} (a JVM lock plus {@link FileChannel#lock} on a lock file, so other
- * processes wait too) and replace the file atomically: temp file in the same directory, fsync,
- * rename, fsync the directory. Readers need no lock: they see the old or the new file.
+ * <p>Writers hold {@link #locked} ({@link PrivateLock} on a lock file beside it, so other
+ * processes wait too) and replace the file atomically with {@link PrivateFiles#replace}. Readers
+ * need no lock: they see the old or the new file.
  */
 final class KeychainIndex {
 
   static final String FILE_NAME = "keychain-index.json";
   private static final int FORMAT = 1;
-  // FileChannel.lock is per process: two handles in one JVM must queue on a JVM lock first.
-  private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
   // Only writes (login, logout) use the ObjectMapper: creating one costs a fresh JVM 50-300 ms,
   // which a get, reading the index with the streaming parser alone, does not pay.
   private static final JsonFactory STREAMING = new JsonFactory();
-  private static final boolean POSIX =
-      java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
   private final Path directory;
   private final Path file;
@@ -84,45 +71,8 @@ final class KeychainIndex {
    * and processes.
    */
   <T> T locked(LockedAction<T> action) throws CredentialStoreException {
-    ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(file, f -> new ReentrantLock());
-    long deadline = System.nanoTime() + lockTimeout.toNanos();
-    try {
-      if (!jvmLock.tryLock(lockTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw busy();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StorageException("interrupted waiting for the keychain index lock", e);
-    }
-    try {
-      if (jvmLock.getHoldCount() > 1) {
-        return action.run();
-      }
-      ensureDirectory();
-      try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE)) {
-        FileLock lock = channel.tryLock();
-        while (lock == null) {
-          if (System.nanoTime() > deadline) {
-            throw busy();
-          }
-          Thread.sleep(20);
-          lock = channel.tryLock();
-        }
-        try {
-          return action.run();
-        } finally {
-          lock.release();
-        }
-      } catch (IOException e) {
-        throw new StorageException("cannot lock the keychain index " + lockFile, e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new StorageException("interrupted waiting for the keychain index lock", e);
-      }
-    } finally {
-      jvmLock.unlock();
-    }
+    PrivateFiles.ensureDirectory(directory);
+    return PrivateLock.hold(lockFile, lockTimeout, action::run);
   }
 
   /** Every entry, sorted by id; empty when there is no index yet. */
@@ -159,67 +109,14 @@ final class KeychainIndex {
     root.put("format", FORMAT);
     ArrayNode credentials = root.putArray("credentials");
     new TreeMap<>(entries).values().forEach(m -> credentials.add(toJson(m)));
-    Path temp = null;
+    byte[] bytes;
     try {
-      byte[] bytes = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
-      ensureDirectory();
-      temp = POSIX
-          ? Files.createTempFile(directory, ".keychain-index", ".tmp",
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-          : Files.createTempFile(directory, ".keychain-index", ".tmp");
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        channel.force(true);
-      }
-      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      temp = null;
-      syncDirectory();
+      bytes = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
     } catch (JsonProcessingException e) {
       throw new StorageException("cannot encode the keychain index", e);
-    } catch (IOException e) {
-      throw new StorageException("cannot write the keychain index " + file, e);
-    } finally {
-      if (temp != null) {
-        try {
-          Files.deleteIfExists(temp);
-        } catch (IOException e) {
-          // A stray temp file holds no secret; the next write ignores it.
-        }
-      }
     }
-  }
-
-  private void ensureDirectory() throws StorageException {
-    try {
-      if (!Files.isDirectory(directory)) {
-        FileAttribute<?>[] attributes = POSIX
-            ? new FileAttribute<?>[] {
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))}
-            : new FileAttribute<?>[0];
-        Files.createDirectories(directory, attributes);
-      }
-    } catch (FileAlreadyExistsException e) {
-      // Another process created it first.
-    } catch (IOException e) {
-      throw new StorageException("cannot create the data directory " + directory, e);
-    }
-  }
-
-  private void syncDirectory() {
-    // Makes the rename durable; not possible on Windows, where the move is durable enough.
-    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-      dir.force(true);
-    } catch (IOException e) {
-      // Best effort only.
-    }
-  }
-
-  private StorageException busy() {
-    return new StorageException("another credstore process has held the keychain index lock "
-        + lockFile + " for more than " + lockTimeout.toMillis() + " ms");
+    PrivateFiles.ensureDirectory(directory);
+    PrivateFiles.replace(file, bytes);
   }
 
   private static ObjectNode toJson(CredentialMetadata m) {

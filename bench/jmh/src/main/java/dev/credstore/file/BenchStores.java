@@ -16,7 +16,7 @@ public final class BenchStores {
 
   public static void create(Path file, Iterable<Credential> credentials, String passphrase)
       throws CredentialStoreException {
-    SecureFiles.ensurePrivateDirectory(file.toAbsolutePath().getParent());
+    dev.credstore.spi.PrivateFiles.ensureDirectory(file.toAbsolutePath().getParent());
     byte[] salt = Crypto.random(Crypto.SALT_BYTES);
     char[] chars = passphrase.toCharArray();
     byte[] kek = Crypto.deriveKey(chars, salt, KdfParameters.DEFAULT);
@@ -25,7 +25,7 @@ public final class BenchStores {
     try {
       StoreFileFormat.KeySection keys =
           StoreFileFormat.KeySection.wrap(KdfParameters.DEFAULT, salt, kek, dataKey);
-      SecureFiles.writeAtomically(file, StoreFileFormat.encode(keys, dataKey, payload));
+      dev.credstore.spi.PrivateFiles.replace(file, StoreFileFormat.encode(keys, dataKey, payload));
     } finally {
       Arrays.fill(chars, '\0');
       Arrays.fill(kek, (byte) 0);

@@ -365,7 +365,7 @@ public final class PrivateFiles {
       try {
         if (Files.isSymbolicLink(absolute) || !MessageDigest.isEqual(now, expected)) {
           throw new FileSystemException(file.toString(), null,
-              "it changed while credstore was rewriting it");
+              "it changed while credstore was migrating it");
         }
       } finally {
         java.util.Arrays.fill(now, (byte) 0);

@@ -9,6 +9,7 @@ import dev.credstore.api.CredentialMetadata;
 import dev.credstore.api.CredentialStore;
 import dev.credstore.api.CredentialStoreException;
 import dev.credstore.cli.StoreSession.Opened;
+import dev.credstore.spi.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,8 @@ final class DockerCredentialCommand implements Callable<Integer> {
   static final String NOT_FOUND = "credentials not found in native keychain";
   static final int PROTOCOL_ERROR = 1;
 
-  private static final JsonFactory JSON = new JsonFactory();
+  // The secret-safe factory: no recycled buffers, no source excerpts in errors.
+  private static final JsonFactory JSON = Json.factory();
 
   @ParentCommand Credstore root;
   @Spec CommandSpec spec;

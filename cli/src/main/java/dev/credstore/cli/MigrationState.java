@@ -1,13 +1,16 @@
 package dev.credstore.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.StorageException;
+import dev.credstore.spi.Json;
+import dev.credstore.spi.JsonTrees;
 import dev.credstore.spi.PrivateFiles;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -31,8 +34,6 @@ final class MigrationState {
   static final int VERSION = 1;
   // Far more than any record lists; a larger file is not one credstore wrote.
   private static final int MAX_LENGTH = 16 * 1024 * 1024;
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** One migrated file. {@code scrubbedSha256} is null when the plaintext was kept. */
   record Entry(Path path, String pointer, CredentialId id, Instant migratedAt,
@@ -70,7 +71,11 @@ final class MigrationState {
       if (bytes == null) {
         return new MigrationState(file, new ArrayList<>());
       }
-      root = JSON.readTree(bytes);
+      try {
+        root = JsonTrees.read(bytes);
+      } finally {
+        Arrays.fill(bytes, (byte) 0);
+      }
     } catch (IOException e) {
       throw new StorageException("cannot read migration record " + file + ": " + e.getMessage()
           + "; it only lists past migrations, so you may move it aside", e);
@@ -116,7 +121,7 @@ final class MigrationState {
   void record(Entry entry) throws StorageException {
     entries.removeIf(e -> e.path().equals(entry.path()) && e.pointer().equals(entry.pointer()));
     entries.add(entry);
-    ObjectNode root = JSON.createObjectNode();
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.put("version", VERSION);
     ArrayNode list = root.putArray("migrations");
     for (Entry e : entries) {
@@ -130,9 +135,13 @@ final class MigrationState {
       node.put("scrubbedSha256", e.scrubbedSha256());
     }
     try {
-      byte[] bytes = JSON.writeValueAsBytes(root);
-      byte[] withNewline = Arrays.copyOf(bytes, bytes.length + 1);
-      withNewline[bytes.length] = '\n';
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try (JsonGenerator generator = Json.generator(out)) {
+        generator.useDefaultPrettyPrinter();
+        JsonTrees.write(generator, root);
+      }
+      out.write('\n');
+      byte[] withNewline = out.toByteArray();
       PrivateFiles.ensureDirectory(file.toAbsolutePath().getParent());
       PrivateFiles.replace(file, withNewline);
     } catch (IOException e) {

@@ -10,6 +10,7 @@ import dev.credstore.api.StorageException;
 import dev.credstore.spi.Json;
 import dev.credstore.spi.JsonTrees;
 import dev.credstore.spi.PrivateFiles;
+import dev.credstore.spi.UserDirectories;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,11 +49,8 @@ final class MigrationState {
   }
 
   /** {@code $XDG_STATE_HOME/credstore/migrations.json}, or under {@code ~/.local/state}. */
-  static Path defaultFile(Map<String, String> environment, Path home) {
-    String state = environment.get("XDG_STATE_HOME");
-    Path base = state != null && !state.isEmpty() && Path.of(state).isAbsolute()
-        ? Path.of(state) : home.resolve(".local/state");
-    return base.resolve("credstore").resolve("migrations.json");
+  static Path defaultFile(Map<String, String> environment) {
+    return UserDirectories.of(environment).credstoreState().resolve("migrations.json");
   }
 
   /**

@@ -11,6 +11,7 @@ import dev.credstore.runtime.Backends;
 import dev.credstore.runtime.SelectedBackend;
 import dev.credstore.runtime.StoreSettings;
 import dev.credstore.spi.StoreOptions;
+import dev.credstore.spi.UserDirectories;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
@@ -102,7 +103,6 @@ final class StoreSession {
   }
 
   static Path home(Context context) {
-    String home = context.environment().get("HOME");
-    return Path.of(home == null || home.isEmpty() ? System.getProperty("user.home") : home);
+    return UserDirectories.of(context.environment()).home();
   }
 }

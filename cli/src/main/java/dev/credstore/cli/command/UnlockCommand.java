@@ -47,7 +47,7 @@ final class UnlockCommand implements Callable<Integer> {
   String duration;
 
   @Option(names = "--passphrase-stdin",
-      description = "Read the passphrase from the first line of standard input.")
+      description = "Read the passphrase from standard input (all of it, less one trailing line break).")
   boolean passphraseStdin;
 
   @Override
@@ -78,7 +78,7 @@ final class UnlockCommand implements Callable<Integer> {
   // Read once, when the store asks: a second ask (there is none for UNLOCK) would find stdin spent.
   private PassphraseSource stdinPassphrase() {
     return (purpose, location) -> {
-      Secret line = SecretInput.readLine(root.context.stdin(), "passphrase");
+      Secret line = SecretInput.readAll(root.context.stdin(), "passphrase", false);
       if (line.length() == 0) {
         line.close();
         throw new AuthenticationException("--passphrase-stdin: standard input "

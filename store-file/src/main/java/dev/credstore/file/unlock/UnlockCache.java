@@ -3,6 +3,8 @@ package dev.credstore.file.unlock;
 import dev.credstore.api.BackendUnavailableException;
 import dev.credstore.api.StorageException;
 import dev.credstore.api.UnlockStatus;
+import dev.credstore.spi.PrivacyVerdict;
+import dev.credstore.spi.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,9 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,7 +26,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
@@ -52,8 +50,6 @@ public final class UnlockCache {
   private static final long ANSWER_TIMEOUT_MILLIS = 2_000;
   private static final long START_TIMEOUT_MILLIS = 20_000;
   private static final int MAX_SOCKET_PATH = 107; // sun_path holds 108 bytes with the NUL
-  private static final Set<PosixFilePermission> OWNER_ONLY =
-      PosixFilePermissions.fromString("rwx------");
 
   private final Path directory; // null when unavailable
   private final Path socket;
@@ -93,9 +89,9 @@ public final class UnlockCache {
             + " does not exist (a login session or `loginctl enable-linger` makes it)");
       }
     }
-    String problem = privateDirectoryProblem(runtime, uid);
-    if (problem != null) {
-      return unavailable("the runtime directory " + problem);
+    PrivacyVerdict verdict = PrivateFiles.checkDirectory(runtime);
+    if (!verdict.isPrivate()) {
+      return unavailable("the runtime directory is not private: " + verdict.message());
     }
     Path directory = runtime.resolve("credstore");
     Path socket = directory.resolve(socketName(storeFile));
@@ -281,19 +277,7 @@ public final class UnlockCache {
   }
 
   private void ensureDirectory() throws StorageException {
-    try {
-      if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
-        Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-        Files.setPosixFilePermissions(directory, OWNER_ONLY); // in spite of the umask
-      }
-      long uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
-      String problem = privateDirectoryProblem(directory, uid);
-      if (problem != null) {
-        throw new StorageException("unsafe unlock directory: " + problem);
-      }
-    } catch (IOException e) {
-      throw new StorageException("cannot make " + directory + ": " + e.getMessage(), e);
-    }
+    PrivateFiles.ensureDirectory(directory);
   }
 
   private Process startAgent(Duration duration) throws StorageException {
@@ -348,29 +332,6 @@ public final class UnlockCache {
       agent.destroy();
       throw new StorageException("the unlock agent did not start"
           + (agent.isAlive() ? " within " + START_TIMEOUT_MILLIS / 1000 + " s" : " (it exited)"));
-    }
-  }
-
-  /** Null if {@code directory} is a real directory owned by {@code uid} and closed to others. */
-  private static String privateDirectoryProblem(Path directory, long uid) {
-    try {
-      if (Files.isSymbolicLink(directory) || !Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
-        return directory + " is not a directory";
-      }
-      long owner = ((Number) Files.getAttribute(directory, "unix:uid", LinkOption.NOFOLLOW_LINKS))
-          .longValue();
-      if (owner != uid) {
-        return directory + " belongs to uid " + owner + ", not to us (" + uid + ")";
-      }
-      PosixFileAttributes attributes =
-          Files.readAttributes(directory, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      if (!attributes.permissions().equals(OWNER_ONLY)) {
-        return directory + " is open to others (mode "
-            + PosixFilePermissions.toString(attributes.permissions()) + ", not rwx------)";
-      }
-      return null;
-    } catch (IOException | RuntimeException e) {
-      return directory + " cannot be checked: " + e.getMessage();
     }
   }
 

@@ -128,7 +128,7 @@ class UnlockCacheTest {
     Files.setPosixFilePermissions(runtime, PosixFilePermissions.fromString("rwxr-xr-x"));
     UnlockCache open = UnlockCache.forStore(store, Map.of("XDG_RUNTIME_DIR", runtime.toString()));
     assertNotNull(open.unavailableReason());
-    assertTrue(open.unavailableReason().contains("open to others"), open.unavailableReason());
+    assertTrue(open.unavailableReason().contains("not private"), open.unavailableReason());
   }
 
   @Test

@@ -137,7 +137,9 @@ class FileStoreUnlockTest {
     try (FileCredentialStore store = store(TestStores.PASSPHRASE)) {
       store.unlockFor(Duration.ofSeconds(30));
     }
-    Path copy = Files.createDirectories(temp.resolve("elsewhere")).resolve("credentials.cstore");
+    Path copy = Files.createDirectory(temp.resolve("elsewhere"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
+        .resolve("credentials.cstore");
     Files.copy(file, copy, StandardCopyOption.COPY_ATTRIBUTES);
     try (FileCredentialStore store = new FileCredentialStore(copy, PassphraseSource.none(),
         TestStores.CHEAP_KDF, Duration.ofSeconds(30), environment)) {

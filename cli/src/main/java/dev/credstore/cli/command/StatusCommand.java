@@ -124,8 +124,7 @@ final class StatusCommand implements Callable<Integer> {
     if (report.unlock != null) {
       out.println("unlock:      " + switch (report.unlock.state()) {
         case UNLOCKED -> "unlocked until " + report.unlock.until() + " ("
-            + Durations.format(Duration.ofSeconds(Math.max(1,
-                Duration.between(now, report.unlock.until()).getSeconds()))) + " left)";
+            + left(Duration.between(now, report.unlock.until())) + " left)";
         case LOCKED -> report.unlock.note();
         case UNAVAILABLE -> "not available here: " + report.unlock.note();
       });
@@ -269,6 +268,15 @@ final class StatusCommand implements Callable<Integer> {
       json.writeEndObject();
     }
     out.write('\n');
+  }
+
+  /** E.g. "7h59m", "12m", "40s": how long an unlock has left, to the minute once it is that long. */
+  private static String left(Duration duration) {
+    long seconds = Math.max(0, duration.getSeconds());
+    if (seconds >= 3600) {
+      return seconds / 3600 + "h" + seconds % 3600 / 60 + "m";
+    }
+    return seconds >= 60 ? seconds / 60 + "m" : seconds + "s";
   }
 
   private static void setting(JsonGenerator json, String name, Object value, String source)

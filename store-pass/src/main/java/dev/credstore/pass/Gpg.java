@@ -133,7 +133,9 @@ final class Gpg {
     List<String> command = new ArrayList<>();
     command.add("gpg");
     command.addAll(userOptions);
-    command.addAll(List.of("--quiet", "--yes", "--compress-algo=none", "--no-encrypt-to",
+    // pass's options, less --quiet: it also silences the NO_SECKEY status that tells "not your
+    // key" apart from other failures.
+    command.addAll(List.of("--yes", "--compress-algo=none", "--no-encrypt-to",
         "--batch", "--no-tty", "--pinentry-mode", "error", "--status-fd", "2"));
     command.addAll(args);
     try {

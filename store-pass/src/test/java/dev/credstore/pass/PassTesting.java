@@ -48,8 +48,9 @@ final class PassTesting implements AutoCloseable {
   }
 
   void generateKey(Path gnupg, String name, String passphrase) throws Exception {
-    String parameters = (passphrase == null ? "%no-protection\n" : "Passphrase: " + passphrase + "\n")
+    String parameters = (passphrase == null ? "%no-protection\n" : "")
         + "Key-Type: eddsa\nKey-Curve: ed25519\nKey-Usage: sign\n"
+        + (passphrase == null ? "" : "Passphrase: " + passphrase + "\n")
         + "Subkey-Type: ecdh\nSubkey-Curve: cv25519\nSubkey-Usage: encrypt\n"
         + "Name-Real: " + name + "\nName-Email: " + name.toLowerCase() + "@example.test\n"
         + "Expire-Date: 0\n%commit\n";

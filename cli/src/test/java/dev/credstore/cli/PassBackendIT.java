@@ -3,6 +3,7 @@ package dev.credstore.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.credstore.cli.CliProcess.Result;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +33,13 @@ class PassBackendIT {
 
   @BeforeEach
   void newWorld() throws IOException {
+    for (String program : List.of("pass", "gpg", "gpgconf")) {
+      boolean installed = Files.isExecutable(Path.of("/usr/bin", program));
+      if (!installed && "1".equals(System.getenv("CREDSTORE_REQUIRE_PASS"))) {
+        fail(program + " is not installed, and CREDSTORE_REQUIRE_PASS=1 requires it");
+      }
+      Assumptions.assumeTrue(installed, program + " is not installed (apt-get install pass gnupg)");
+    }
     temp = Files.createTempDirectory(Path.of("/tmp"), "cpi",
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     cli = new CliProcess(temp);

@@ -29,11 +29,13 @@ final class Gpg {
   private static final int BAD_PASSPHRASE = 11;
   private static final int NO_AGENT = 269;
 
+  private final Path program;
   private final Map<String, String> environment;
   private final List<String> userOptions;
   private final Duration timeout;
 
-  Gpg(Map<String, String> environment, Duration timeout) {
+  Gpg(Path program, Map<String, String> environment, Duration timeout) {
+    this.program = program;
     this.environment = environment;
     this.timeout = timeout;
     // What pass does with PASSWORD_STORE_GPG_OPTS: split on whitespace, put first.
@@ -124,14 +126,9 @@ final class Gpg {
     return described;
   }
 
-  /** {@code gpg --version}'s first line, or why gpg cannot run. */
-  Commands.Output version() throws IOException, TimeoutException {
-    return Commands.run(List.of("gpg", "--version"), environment, null, null, timeout);
-  }
-
   private Commands.Output run(List<String> args, byte[] stdin) throws CredentialStoreException {
     List<String> command = new ArrayList<>();
-    command.add("gpg");
+    command.add(program.toString());
     command.addAll(userOptions);
     // pass's options, less --quiet: it also silences the NO_SECKEY status that tells "not your
     // key" apart from other failures.

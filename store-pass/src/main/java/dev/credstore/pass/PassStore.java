@@ -74,7 +74,9 @@ final class PassStore implements CredentialStore {
   PassStore(PassDirectory directory, Duration timeout) {
     this.directory = directory;
     this.timeout = timeout;
-    this.gpg = new Gpg(directory.environment, timeout);
+    // open() checked that gpg is on the PATH of the options' environment, not the JVM's.
+    this.gpg = new Gpg(directory.program("gpg").orElse(Path.of("gpg")), directory.environment,
+        timeout);
     this.description = "pass store, " + directory.describe(timeout);
   }
 

@@ -119,13 +119,17 @@ class PassBackendIT {
   }
 
   @Test
-  void status_describesThePassStore_andAutoStillChoosesABuiltIn() {
+  void statusAndDoctor_describeThePassStore_andAutoStillChoosesABuiltIn() {
     String fingerprint = newKey(null);
     ok(cli.start(List.of("pass", "init", fingerprint), cli.home, null));
     ok(cli.start(List.of("pass", "git", "init"), cli.home, null));
     Result status = ok(credstore(null, "status"));
     assertTrue(status.out().contains("store:       pass store, encrypted to " + fingerprint
         + ", git repository without a remote at " + temp.resolve("store")), status::toString);
+    Result doctor = credstore(null, "doctor");
+    assertTrue(doctor.out().contains("ok    pass: password store " + temp.resolve("store")
+        + ", encrypted to " + fingerprint + ", git repository without a remote (never chosen by"
+        + " auto: used only when named with --backend pass)"), doctor::toString);
     Result auto = ok(cli.start(List.of(LAUNCHER.toString(), "status"), cli.home, null));
     assertFalse(auto.out().startsWith("backend:     pass"), auto::toString);
     assertTrue(auto.out().contains("pass "), auto::toString);

@@ -68,7 +68,8 @@ final class PassStore implements CredentialStore {
   private final PassDirectory directory;
   private final Gpg gpg;
   private final Duration timeout;
-  private final String description;
+  // Made at the first describe(): it asks git for the remotes, which a get does not need.
+  private volatile String description;
   private volatile boolean closed;
 
   PassStore(PassDirectory directory, Duration timeout) {
@@ -77,7 +78,6 @@ final class PassStore implements CredentialStore {
     // open() checked that gpg is on the PATH of the options' environment, not the JVM's.
     this.gpg = new Gpg(directory.program("gpg").orElse(Path.of("gpg")), directory.environment,
         timeout);
-    this.description = "pass store, " + directory.describe(timeout);
   }
 
   @Override
@@ -523,7 +523,12 @@ final class PassStore implements CredentialStore {
 
   @Override
   public StoreDescription describe() {
-    return new StoreDescription(PassStoreProvider.ID, description, directory.root.toString());
+    String summary = description;
+    if (summary == null) {
+      summary = "pass store, " + directory.describe(timeout);
+      description = summary;
+    }
+    return new StoreDescription(PassStoreProvider.ID, summary, directory.root.toString());
   }
 
   @Override

@@ -177,6 +177,32 @@ class PassStoreTest {
   }
 
   @Test
+  void concurrentWriterProcesses_loseNoEntry_andEachIsCommitted() throws Exception {
+    world.run(gnupg, null, "pass", "git", "init");
+    List<Process> writers = new ArrayList<>();
+    for (int writer = 0; writer < 3; writer++) {
+      ProcessBuilder builder = new ProcessBuilder(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), PassWriterMain.class.getName(),
+          "writer" + writer, "4").redirectErrorStream(true);
+      builder.environment().clear();
+      builder.environment().putAll(world.environment(gnupg));
+      writers.add(builder.start());
+    }
+    for (Process writer : writers) {
+      String output = new String(writer.getInputStream().readAllBytes());
+      assertTrue(writer.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+      assertEquals(0, writer.exitValue(), output);
+    }
+    try (CredentialStore store = open()) {
+      assertEquals(12, store.list().size());
+    }
+    String log = world.run(gnupg, null, "pass", "git", "log", "--format=%s");
+    assertEquals(12, log.lines().filter(l -> l.startsWith("Add given password")).count(), log);
+    assertEquals("", world.run(gnupg, null, "pass", "git", "status", "--porcelain"));
+  }
+
+  @Test
   void storeWithoutGpgId_isUnavailable_andSaysToRunPassInit() throws Exception {
     Files.delete(world.store.resolve(".gpg-id"));
     try (Probe probe = new PassStoreProvider().probe(world.options(gnupg))) {

@@ -30,7 +30,9 @@ import java.util.stream.Stream;
  * <p>Selection: a named backend is used if it is available, else selection fails with the reason
  * and what to do; {@value StoreSettings#AUTO} picks the highest-priority <em>built-in</em> backend
  * whose probe says it is available. A provider from elsewhere on the class path is used only when
- * named, so that a planted jar cannot capture secrets by outbidding the built-ins. Nothing ever
+ * named, so that a planted jar cannot capture secrets by outbidding the built-ins. Shipped
+ * named-only backends ({@code pass}) are likewise used only when named, and like the built-ins
+ * keep their id against any other class that claims it. Nothing ever
  * falls back to plaintext: there is no plaintext backend.
  *
  * <p>A provider that fails to load is recorded in {@link #loadProblems()} and skipped. A probe that

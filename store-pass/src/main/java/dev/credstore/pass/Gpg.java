@@ -69,7 +69,7 @@ final class Gpg {
     }
     if (!status.values("NO_SECKEY").isEmpty() && status.has("DECRYPTION_FAILED")) {
       throw new AuthenticationException("pass entry " + entry + " is encrypted to GPG keys"
-          + " you do not hold (" + String.join(", ", status.values("ENC_TO")) + "); ask someone"
+          + " you do not hold (" + String.join(", ", status.firstWords("ENC_TO")) + "); ask someone"
           + " who can read it to add your key to the store's .gpg-id and run pass init again");
     }
     if (status.has("DECRYPTION_FAILED") || status.has("NODATA")) {
@@ -162,15 +162,20 @@ final class Gpg {
       return lines.stream().anyMatch(l -> l[0].equals(keyword));
     }
 
+    /** The arguments of every {@code keyword} line, without repeats. */
     List<String> values(String keyword) {
       Set<String> values = new LinkedHashSet<>();
       for (String[] line : lines) {
         if (line[0].equals(keyword)) {
-          values.add(line.length > 1 ? keyword.equals("ENC_TO") ? line[1].split(" ")[0] : line[1]
-              : "");
+          values.add(line.length > 1 ? line[1] : "");
         }
       }
       return new ArrayList<>(values);
+    }
+
+    /** The first argument of every {@code keyword} line (e.g. ENC_TO's key id). */
+    List<String> firstWords(String keyword) {
+      return values(keyword).stream().map(v -> v.split(" ")[0]).distinct().toList();
     }
 
     /** The gpg-error code of {@code ERROR <location> <code>}, or -1. */

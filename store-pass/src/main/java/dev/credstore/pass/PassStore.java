@@ -158,7 +158,7 @@ final class PassStore implements CredentialStore {
   @Override
   public List<CredentialMetadata> list() throws CredentialStoreException {
     checkOpen();
-    List<Found> found = entries();
+    List<CredentialId> found = entries();
     List<CredentialMetadata> listed = new ArrayList<>();
     if (found.isEmpty()) {
       return listed;
@@ -171,8 +171,8 @@ final class PassStore implements CredentialStore {
         });
     try {
       List<Future<Optional<CredentialMetadata>>> futures = new ArrayList<>();
-      for (Found entry : found) {
-        futures.add(pool.submit(() -> metadata(entry.id())));
+      for (CredentialId id : found) {
+        futures.add(pool.submit(() -> metadata(id)));
       }
       for (Future<Optional<CredentialMetadata>> future : futures) {
         future.get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS).ifPresent(listed::add);
@@ -206,11 +206,10 @@ final class PassStore implements CredentialStore {
     }
   }
 
-  private record Found(CredentialId id) {}
-
-  private List<Found> entries() throws StorageException {
+  // The ids of credstore's entries: credstore/<service>/<account>.gpg with canonical names.
+  private List<CredentialId> entries() throws StorageException {
     Path base = directory.root.resolve(ROOT);
-    List<Found> found = new ArrayList<>();
+    List<CredentialId> found = new ArrayList<>();
     if (!Files.isDirectory(base)) {
       return found;
     }
@@ -229,7 +228,7 @@ final class PassStore implements CredentialStore {
                 fileName.substring(0, fileName.length() - EntryNames.SUFFIX.length()));
             if (account != null && Files.isRegularFile(file)
                 && validName(account, CredentialId.MAX_ACCOUNT_LENGTH)) {
-              found.add(new Found(new CredentialId(service, account)));
+              found.add(new CredentialId(service, account));
             }
           }
         }

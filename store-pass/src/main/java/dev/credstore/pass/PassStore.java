@@ -11,23 +11,19 @@ import dev.credstore.api.Secret;
 import dev.credstore.api.StorageException;
 import dev.credstore.api.StoreDescription;
 import dev.credstore.spi.Names;
+import dev.credstore.spi.PrivateFiles;
+import dev.credstore.spi.PrivateLock;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,45 +31,38 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Credentials as pass entries {@code credstore/<service>/<account>} (see {@link EntryNames},
  * {@link EntryFormat}). Reads decrypt with gpg; writes encrypt to the entry's recipients, replace
- * the file atomically (a temporary file in the same directory, then a rename) and commit the change
- * when the store is a git repository. Writers serialise on a lock in the store's {@code .git}
- * directory, or {@code credstore/.lock} when it has none, shared with other processes through
- * {@link FileChannel#lock} and with other threads through an in-process lock.
+ * the file atomically ({@link PrivateFiles#replace}) and commit the change when the store is a git
+ * repository. Writers serialise on a {@link PrivateLock} in credstore's data directory.
  */
 final class PassStore implements CredentialStore {
 
   static final String ROOT = "credstore";
   static final String SUMMARY = "pass (GPG-encrypted entries, synced with git)";
-  private static final Map<Path, ReentrantLock> PROCESS_LOCKS = new ConcurrentHashMap<>();
-  private static final String TEMPORARY_MARK = ".tmp-";
   // list() decrypts every entry; a few gpg processes at once hide most of their start-up time.
   private static final int LIST_PARALLELISM = 4;
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final PassDirectory directory;
+  private final Path lockDirectory;
   private final Gpg gpg;
   private final Duration timeout;
   // Made at the first describe(): it asks git for the remotes, which a get does not need.
   private volatile String description;
   private volatile boolean closed;
 
-  PassStore(PassDirectory directory, Duration timeout) {
+  PassStore(PassDirectory directory, Path dataDirectory, Duration timeout) {
     this.directory = directory;
+    this.lockDirectory = dataDirectory;
     this.timeout = timeout;
     // open() checked that gpg is on the PATH of the options' environment, not the JVM's.
     this.gpg = new Gpg(directory.program("gpg").orElse(Path.of("gpg")), directory.environment,
@@ -284,73 +273,29 @@ final class PassStore implements CredentialStore {
     commit(file, message, false);
   }
 
-  private void writeAtomically(Path file, byte[] content) throws StorageException {
-    Path parent = file.getParent();
+  // PrivateFiles.replace: a 0600 temporary file beside the entry, fsync, rename, directory fsync.
+  // The store's directories are pass's to judge (a clone may be 0755), so only the ones credstore
+  // creates are made private.
+  private static void writeAtomically(Path file, byte[] content) throws StorageException {
     try {
-      createPrivateDirectories(parent);
-      Path temporary = parent.resolve("." + file.getFileName() + TEMPORARY_MARK
-          + HexFormat.of().formatHex(randomBytes()));
-      try {
-        try (FileChannel channel = FileChannel.open(temporary, Private.NEW_FILE,
-            Private.FILE)) {
-          ByteBuffer buffer = ByteBuffer.wrap(content);
-          while (buffer.hasRemaining()) {
-            channel.write(buffer);
-          }
-          channel.force(true);
-        }
-        try {
-          Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE,
-              StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          throw new StorageException("the file system of " + parent + " cannot rename atomically",
-              e);
-        }
-        temporary = null;
-        forceDirectory(parent);
-      } finally {
-        if (temporary != null) {
-          Files.deleteIfExists(temporary);
-        }
-      }
+      createPrivateDirectories(file.getParent());
     } catch (IOException e) {
-      throw storageError("cannot write " + file, e);
+      throw PrivateFiles.storageError("cannot create " + file.getParent(), e);
     }
-  }
-
-  private static byte[] randomBytes() {
-    byte[] bytes = new byte[8];
-    RANDOM.nextBytes(bytes);
-    return bytes;
-  }
-
-  private static final class Private {
-    static final Set<StandardOpenOption> NEW_FILE = Set.of(
-        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    static final FileAttribute<?> FILE =
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-    static final FileAttribute<?> DIRECTORY =
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    PrivateFiles.replace(file, content);
   }
 
   // As pass does under its umask 077: directories it creates are the user's alone.
-  private void createPrivateDirectories(Path target) throws IOException {
+  private static void createPrivateDirectories(Path target) throws IOException {
     if (Files.isDirectory(target)) {
       return;
     }
     createPrivateDirectories(target.getParent());
     try {
-      Files.createDirectory(target, Private.DIRECTORY);
+      Files.createDirectory(target,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } catch (FileAlreadyExistsException e) {
       // Made by a concurrent writer of another service directory.
-    }
-  }
-
-  private static void forceDirectory(Path directory) {
-    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException e) {
-      // Some file systems cannot sync a directory; the rename itself has happened.
     }
   }
 
@@ -424,81 +369,36 @@ final class PassStore implements CredentialStore {
           + " (at most " + EntryNames.MAX_COMPONENT_BYTES + " bytes per path part)");
     }
     directory.check();
-    Path lockFile = directory.isGit() ? directory.root.resolve(".git/credstore.lock")
-        : directory.root.resolve(ROOT).resolve(".lock");
-    ReentrantLock threadLock = PROCESS_LOCKS.computeIfAbsent(lockFile, p -> new ReentrantLock());
-    long deadline = System.nanoTime() + timeout.toNanos();
+    PrivateFiles.ensureDirectory(lockDirectory);
+    Path entry = file(id);
+    PrivateLock.hold(lockFile(), timeout, () -> {
+      // Under the lock every live writer's temporary file is its own, so any other is a crash's.
+      PrivateFiles.removeStaleTemporaryFiles(entry);
+      action.run();
+      return null;
+    });
+  }
+
+  /**
+   * The lock every credstore writer of this store holds: in credstore's data directory (private,
+   * and nothing of credstore's in the store or its git history), named after the store's real path,
+   * so that two spellings of one store share it.
+   */
+  private Path lockFile() throws StorageException {
+    Path real;
     try {
-      if (!threadLock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        throw lockTimedOut(lockFile);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StorageException("interrupted while waiting for the lock on " + lockFile, e);
+      real = directory.root.toRealPath();
+    } catch (IOException e) {
+      throw PrivateFiles.storageError("cannot resolve the password store " + directory.root, e);
     }
+    byte[] digest;
     try {
-      createPrivateDirectories(lockFile.getParent());
-      try (FileChannel channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE), Private.FILE)) {
-        FileLock lock = acquire(channel, deadline, lockFile);
-        try {
-          removeStaleTemporaryFiles(file(id).getParent());
-          action.run();
-        } finally {
-          lock.release();
-        }
-      }
-    } catch (IOException e) {
-      throw storageError("cannot lock " + lockFile, e);
-    } finally {
-      threadLock.unlock();
+      digest = MessageDigest.getInstance("SHA-256")
+          .digest(real.toString().getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
     }
-  }
-
-  private FileLock acquire(FileChannel channel, long deadline, Path lockFile)
-      throws IOException, StorageException {
-    long pause = 1;
-    while (true) {
-      FileLock lock;
-      try {
-        lock = channel.tryLock();
-      } catch (OverlappingFileLockException e) {
-        lock = null;
-      }
-      if (lock != null) {
-        return lock;
-      }
-      if (System.nanoTime() > deadline) {
-        throw lockTimedOut(lockFile);
-      }
-      try {
-        Thread.sleep(pause);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new StorageException("interrupted while waiting for the lock on " + lockFile, e);
-      }
-      pause = Math.min(pause * 2, 4);
-    }
-  }
-
-  // Under the lock every live writer's temporary file is its own, so any other is a crash's.
-  private static void removeStaleTemporaryFiles(Path serviceDirectory) {
-    if (!Files.isDirectory(serviceDirectory)) {
-      return;
-    }
-    try (DirectoryStream<Path> stale = Files.newDirectoryStream(serviceDirectory,
-        ".*" + EntryNames.SUFFIX + TEMPORARY_MARK + "*")) {
-      for (Path file : stale) {
-        Files.deleteIfExists(file);
-      }
-    } catch (IOException e) {
-      // Left for the next writer; they are encrypted and hidden from pass ls.
-    }
-  }
-
-  private StorageException lockTimedOut(Path lockFile) {
-    return new StorageException("another process has held the lock on " + lockFile + " for more"
-        + " than " + timeout.toSeconds() + " s; is a credstore command stuck?");
+    return lockDirectory.resolve("pass-" + HexFormat.of().formatHex(digest, 0, 8) + ".lock");
   }
 
   private Path file(CredentialId id) {
@@ -511,7 +411,7 @@ final class PassStore implements CredentialStore {
   }
 
   private static StorageException storageError(String what, IOException e) {
-    return new StorageException(what + ": " + e.getMessage(), e);
+    return PrivateFiles.storageError(what, e);
   }
 
   private void checkOpen() {

@@ -54,6 +54,6 @@ public final class PassStoreProvider implements CredentialStoreProvider {
   public CredentialStore open(StoreOptions options) throws CredentialStoreException {
     PassDirectory directory = PassDirectory.of(options.environment());
     directory.check();
-    return new PassStore(directory, options.operationTimeout());
+    return new PassStore(directory, options.dataDirectory(), options.operationTimeout());
   }
 }

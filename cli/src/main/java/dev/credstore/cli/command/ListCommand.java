@@ -12,31 +12,24 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "list",
     description = "Lists stored credentials without their secrets: service, account, kind, key "
         + "name, creation and rotation times, age of the secret, attributes.",
     mixinStandardHelpOptions = true)
-final class ListCommand implements Callable<Integer> {
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
+final class ListCommand extends BaseCommand {
 
   @Option(names = "--json", description = "Print a JSON array, one object per credential.")
   boolean json;
 
   @Override
   public Integer call() throws CredentialStoreException, IOException {
-    PrintWriter out = spec.commandLine().getOut();
-    StoreSession session = StoreSession.load(root.context, root.global);
-    Instant now = root.context.clock().instant();
-    try (Opened opened = session.open(spec.commandLine().getErr())) {
+    PrintWriter out = out();
+    StoreSession session = session();
+    Instant now = context().clock().instant();
+    try (Opened opened = session.open(err())) {
       List<CredentialMetadata> credentials = opened.store.list();
       if (json) {
         try (JsonGenerator generator = Formats.json(out)) {

@@ -32,12 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "migrate",
     description = {
@@ -56,10 +52,7 @@ import picocli.CommandLine.Spec;
         "Exits 0 only if every token found was migrated or already migrated; otherwise with the "
             + "exit code of the first file that failed, after processing all of them."},
     mixinStandardHelpOptions = true)
-final class MigrateCommand implements Callable<Integer> {
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
+final class MigrateCommand extends BaseCommand {
 
   @Option(names = "--from", paramLabel = "PATH",
       description = "JSON config file to migrate (repeatable); needs --service.")
@@ -97,8 +90,8 @@ final class MigrateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CredentialStoreException, IOException {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = out();
+    PrintWriter err = err();
     if (pointer != null && from.isEmpty()) {
       throw new UsageException("--pointer goes with --from PATH");
     }
@@ -109,20 +102,20 @@ final class MigrateCommand implements Callable<Integer> {
       PlaintextConfig.pointer(pointer);
     }
 
-    Map<String, String> environment = root.context.environment();
-    StoreSession session = StoreSession.load(root.context, root.global);
+    Map<String, String> environment = context().environment();
+    StoreSession session = session();
     KnownServices services = KnownServices.load(session.settings);
     List<Path> lookedIn = new ArrayList<>();
     List<Target> targets = from.isEmpty() ? discover(services, environment, lookedIn)
         : explicit(services);
     MigrationState state = MigrationState.load(
-        MigrationState.defaultFile(environment, StoreSession.home(root.context)));
+        MigrationState.defaultFile(environment, StoreSession.home(context())));
 
     List<Outcome> outcomes = new ArrayList<>();
     Optional<StorageException> stateProblem;
     try (LazyStore store = new LazyStore(session, err)) {
-      Migrator migrator = new Migrator(store, rewriter, state, new ExitCodes(root.global),
-          root.context.clock(), dryRun, keepPlaintext, force);
+      Migrator migrator = new Migrator(store, rewriter, state, new ExitCodes(global()::verbose),
+          context().clock(), dryRun, keepPlaintext, force);
       for (Target target : targets) {
         outcomes.add(migrator.migrate(target));
       }

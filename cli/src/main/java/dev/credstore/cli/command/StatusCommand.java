@@ -24,12 +24,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "status",
     description = {
@@ -40,10 +36,7 @@ import picocli.CommandLine.Spec;
         "With --max-age DURATION (90d, 12h, 30m, P90D) it only lists the credentials whose "
             + "secret was created or last rotated longer ago, and exits 10 if there is any."},
     mixinStandardHelpOptions = true)
-final class StatusCommand implements Callable<Integer> {
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
+final class StatusCommand extends BaseCommand {
 
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
@@ -54,17 +47,16 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CredentialStoreException, IOException {
-    StoreSession session = StoreSession.load(root.context, root.global);
+    StoreSession session = session();
     if (maxAge != null) {
       return MaxAgeCheck.run(session, Durations.parse(maxAge, "--max-age"),
-          root.context.clock().instant(), json, spec.commandLine().getOut(),
-          spec.commandLine().getErr());
+          context().clock().instant(), json, out(), err());
     }
     KnownServices services = KnownServices.load(session.settings);
     Report report = new Report();
     report.survey = session.backends.survey(session.options);
     report.loadProblems = session.backends.loadProblems();
-    TokenResolver resolver = new TokenResolver(services, root.context.environment());
+    TokenResolver resolver = new TokenResolver(services, context().environment());
     for (ServiceDefinition definition : services.all()) {
       resolver.overridingVariable(CredentialId.of(definition.name()))
           .ifPresent(variable -> report.overrides.put(definition.name(), variable));
@@ -78,8 +70,8 @@ final class StatusCommand implements Callable<Integer> {
     } catch (CredentialStoreException e) {
       report.problem = e;
     }
-    Instant now = root.context.clock().instant();
-    PrintWriter out = spec.commandLine().getOut();
+    Instant now = context().clock().instant();
+    PrintWriter out = out();
     if (json) {
       writeJson(out, session.settings, report, now);
     } else {

@@ -6,7 +6,6 @@ import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.PassphraseSource;
 import dev.credstore.api.StorageException;
 import dev.credstore.api.StoreDescription;
-import dev.credstore.cli.command.GlobalOptions;
 import dev.credstore.cli.console.ConsolePassphraseSource;
 import dev.credstore.cli.output.Formats;
 import dev.credstore.runtime.BackendStatus;
@@ -35,14 +34,15 @@ public final class StoreSession {
   public static StoreSession load(Context context, GlobalOptions global)
       throws ConfigurationException, StorageException {
     StoreSettings settings = StoreSettings.load(context.environment());
-    if (global.backend != null) {
-      settings = settings.withBackend(global.backend, "--backend");
+    if (global.backend() != null) {
+      settings = settings.withBackend(global.backend(), GlobalOptions.Flag.BACKEND.flagName());
     }
-    if (global.store != null) {
-      settings = settings.withStoreFile(global.store, "--store");
+    if (global.store() != null) {
+      settings = settings.withStoreFile(global.store(), GlobalOptions.Flag.STORE.flagName());
     }
-    if (global.passphraseFile != null) {
-      settings = settings.withPassphraseFile(global.passphraseFile, "--passphrase-file");
+    if (global.passphraseFile() != null) {
+      settings = settings.withPassphraseFile(global.passphraseFile(),
+          GlobalOptions.Flag.PASSPHRASE_FILE.flagName());
     }
     PassphraseSource passphrases = PassphraseSource.firstOf(settings.configuredPassphrases(),
         new ConsolePassphraseSource(context.terminal()));

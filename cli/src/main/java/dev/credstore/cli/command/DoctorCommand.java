@@ -3,6 +3,7 @@ package dev.credstore.cli.command;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.credstore.api.CredentialStore;
 import dev.credstore.api.CredentialStoreException;
+import dev.credstore.cli.migrate.ConfigDiscovery;
 import dev.credstore.cli.migrate.Migrator;
 import dev.credstore.cli.migrate.PlaintextConfig;
 import dev.credstore.cli.output.ExitCodes;
@@ -173,8 +174,8 @@ final class DoctorCommand extends BaseCommand {
 
   private void checkConfigFiles(KnownServices services, String home) {
     List<Path> lookedIn = new ArrayList<>();
-    List<Migrator.Target> configs = MigrateCommand.existingConfigs(
-        MigrateCommand.migratable(services), null, context().environment(), lookedIn);
+    List<Migrator.Target> configs = ConfigDiscovery.existingConfigs(
+        ConfigDiscovery.migratable(services), null, context().environment(), lookedIn);
     for (Migrator.Target config : configs) {
       String shown = Formats.tilde(config.path().toString(), home);
       String service = config.id().service();
@@ -212,7 +213,7 @@ final class DoctorCommand extends BaseCommand {
 
   private void checkEnvironment(KnownServices services) {
     Map<String, String> variables =
-        MigrateCommand.environmentTokens(services, context().environment());
+        ConfigDiscovery.environmentTokens(services, context().environment());
     variables.forEach((variable, service) -> add(Level.NOTE, "environment", variable
         + " is set: it overrides the stored " + service + " token for the default account and"
         + " every child process inherits it; prefer credstore exec " + service + " -- …"));

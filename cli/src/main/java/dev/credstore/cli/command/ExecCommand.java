@@ -1,18 +1,14 @@
 package dev.credstore.cli.command;
 
 import dev.credstore.api.CredentialId;
-import dev.credstore.api.CredentialNotFoundException;
 import dev.credstore.api.CredentialStoreException;
-import dev.credstore.cli.output.Describe;
 import dev.credstore.cli.output.ExitCodes.UsageException;
 import dev.credstore.cli.process.ChildProcess;
 import dev.credstore.cli.session.StoreSession;
 import dev.credstore.runtime.KnownServices;
 import dev.credstore.runtime.ResolvedToken;
-import dev.credstore.runtime.TokenResolver;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -61,15 +57,10 @@ final class ExecCommand extends BaseCommand {
     StoreSession session = session();
     KnownServices services = KnownServices.load(session.settings);
     String variable = ChildProcess.variableFor(services, id, env);
-    TokenResolver resolver = new TokenResolver(services, context().environment());
-    Optional<ResolvedToken> found = resolver.resolve(id, !noEnv, () -> session.open(err).store);
-    if (found.isEmpty()) {
-      throw new CredentialNotFoundException("not logged in to " + Describe.id(id) + "; run: "
-          + Describe.command("login", id));
-    }
+    ResolvedToken found = session.resolveToken(services, id, !noEnv, err);
     out().flush();
     err.flush();
-    try (ResolvedToken token = found.get()) {
+    try (ResolvedToken token = found) {
       if (global().verbose()) {
         err.println("credstore: running " + command.get(0) + " with " + variable + " set from "
             + token.environmentVariable().map(v -> "the environment (" + v + ")").orElse("the store"));

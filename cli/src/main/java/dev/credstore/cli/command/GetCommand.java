@@ -2,9 +2,7 @@ package dev.credstore.cli.command;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.credstore.api.CredentialId;
-import dev.credstore.api.CredentialNotFoundException;
 import dev.credstore.api.CredentialStoreException;
-import dev.credstore.cli.output.Describe;
 import dev.credstore.cli.output.ExitCodes;
 import dev.credstore.cli.output.Formats;
 import dev.credstore.cli.session.Context;
@@ -12,11 +10,9 @@ import dev.credstore.cli.session.GlobalOptions;
 import dev.credstore.cli.session.StoreSession;
 import dev.credstore.runtime.KnownServices;
 import dev.credstore.runtime.ResolvedToken;
-import dev.credstore.runtime.TokenResolver;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Arrays;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -56,15 +52,8 @@ public final class GetCommand extends BaseCommand {
       throws CredentialStoreException, IOException {
     CredentialId id = CredentialId.of(service, account);
     StoreSession session = StoreSession.load(context, global);
-    TokenResolver resolver =
-        new TokenResolver(KnownServices.load(session.settings), context.environment());
-    Optional<ResolvedToken> found =
-        resolver.resolve(id, !noEnv, () -> session.open(err).store);
-    if (found.isEmpty()) {
-      throw new CredentialNotFoundException("not logged in to " + Describe.id(id) + "; run: "
-          + Describe.command("login", id));
-    }
-    try (ResolvedToken token = found.get()) {
+    try (ResolvedToken token =
+        session.resolveToken(KnownServices.load(session.settings), id, !noEnv, err)) {
       if (global.verbose() && token.environmentVariable().isPresent()) {
         err.println("credstore: using " + token.environmentVariable().get()
             + " from the environment (--no-env reads the store instead)");

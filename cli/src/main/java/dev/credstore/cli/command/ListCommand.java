@@ -10,7 +10,6 @@ import dev.credstore.cli.session.StoreSession;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,7 +45,7 @@ final class ListCommand extends BaseCommand {
         if (credentials.isEmpty()) {
           out.println("no credentials stored");
         } else {
-          out.print(table(credentials, now));
+          out.print(Formats.credentialTable(credentials, now));
         }
         out.println();
         out.println("backend: " + opened.selected.id() + " (" + opened.selected.reason() + ")");
@@ -54,23 +53,5 @@ final class ListCommand extends BaseCommand {
       }
     }
     return ExitCodes.OK;
-  }
-
-  static String table(List<CredentialMetadata> credentials, Instant now) {
-    List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"SERVICE", "ACCOUNT", "KIND", "KEY NAME", "CREATED", "ROTATED", "AGE",
-        "ATTRIBUTES"});
-    for (CredentialMetadata metadata : credentials) {
-      rows.add(new String[] {
-          metadata.id().service(),
-          metadata.id().account(),
-          Formats.kind(metadata.kind()),
-          metadata.keyName() == null ? "-" : metadata.keyName(),
-          Formats.time(metadata.createdAt()),
-          Formats.time(metadata.rotatedAt()),
-          Formats.age(metadata.secretSetAt(), now),
-          Formats.attributes(metadata.attributes())});
-    }
-    return Formats.table(rows);
   }
 }

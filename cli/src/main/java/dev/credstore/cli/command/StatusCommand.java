@@ -9,6 +9,7 @@ import dev.credstore.api.StoreDescription;
 import dev.credstore.cli.output.Durations;
 import dev.credstore.cli.output.ExitCodes;
 import dev.credstore.cli.output.Formats;
+import dev.credstore.cli.session.StoreSession.Opened;
 import dev.credstore.cli.session.StoreSession;
 import dev.credstore.runtime.BackendStatus;
 import dev.credstore.runtime.KnownServices;
@@ -19,6 +20,7 @@ import dev.credstore.runtime.TokenResolver;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,8 +51,8 @@ final class StatusCommand extends BaseCommand {
   public Integer call() throws CredentialStoreException, IOException {
     StoreSession session = session();
     if (maxAge != null) {
-      return MaxAgeCheck.run(session, Durations.parse(maxAge, "--max-age"),
-          context().clock().instant(), json, out(), err());
+      return checkMaxAge(session, Durations.parse(maxAge, "--max-age"), context().clock().instant(),
+          out(), err());
     }
     KnownServices services = KnownServices.load(session.settings);
     Report report = new Report();
@@ -82,6 +84,49 @@ final class StatusCommand extends BaseCommand {
       throw report.problem;
     }
     return ExitCodes.OK;
+  }
+
+  /**
+   * {@code --max-age}: the credentials whose secret was set (created or last rotated) longer ago
+   * than allowed, and exit {@value ExitCodes#POLICY} if there is any, for cron jobs and CI steps.
+   */
+  private int checkMaxAge(StoreSession session, Duration maxAge, Instant now, PrintWriter out,
+      PrintWriter err) throws CredentialStoreException, IOException {
+    List<CredentialMetadata> all;
+    String where;
+    try (Opened opened = session.open(err)) {
+      all = opened.store.list();
+      where = opened.where();
+    }
+    List<CredentialMetadata> overdue = all.stream()
+        .filter(metadata -> Duration.between(metadata.secretSetAt(), now).compareTo(maxAge) > 0)
+        .toList();
+    if (json) {
+      try (JsonGenerator generator = Formats.json(out)) {
+        generator.writeStartObject();
+        generator.writeNumberField("maxAgeSeconds", maxAge.getSeconds());
+        generator.writeNumberField("checked", all.size());
+        generator.writeArrayFieldStart("overdue");
+        for (CredentialMetadata metadata : overdue) {
+          generator.writeStartObject();
+          Formats.metadataFields(generator, metadata, now);
+          generator.writeEndObject();
+        }
+        generator.writeEndArray();
+        generator.writeEndObject();
+      }
+      out.write('\n');
+    } else if (overdue.isEmpty()) {
+      out.println("no credential is older than " + Durations.format(maxAge) + " (" + all.size()
+          + " checked in " + where + ")");
+    } else {
+      out.println(overdue.size() + " of " + all.size() + (all.size() == 1 ? " credential is" :
+          " credentials are") + " older than " + Durations.format(maxAge) + "; rotate them with "
+          + "'credstore rotate SERVICE':");
+      out.print(Formats.credentialTable(overdue, now));
+    }
+    out.flush();
+    return overdue.isEmpty() ? ExitCodes.OK : ExitCodes.POLICY;
   }
 
   private static final class Report {
@@ -129,7 +174,7 @@ final class StatusCommand extends BaseCommand {
         out.println("credentials: none stored");
       } else {
         out.println("credentials:");
-        for (String line : ListCommand.table(report.credentials, now).split("\n")) {
+        for (String line : Formats.credentialTable(report.credentials, now).split("\n")) {
           out.println("  " + line);
         }
       }

@@ -104,9 +104,7 @@ public interface Terminal {
 
     private static boolean stty(String setting) {
       try {
-        Process stty = new ProcessBuilder("stty", setting).redirectInput(TTY)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process stty = sttyCommand(setting).start();
         return stty.waitFor(5, TimeUnit.SECONDS) && stty.exitValue() == 0;
       } catch (IOException e) {
         return false;
@@ -114,6 +112,26 @@ public interface Terminal {
         Thread.currentThread().interrupt();
         return false;
       }
+    }
+
+    /**
+     * stty from the system's own directories, with an empty environment: it needs nothing but
+     * the terminal, and must not inherit CREDSTORE_PASSPHRASE or a token from ours.
+     */
+    static ProcessBuilder sttyCommand(String setting) {
+      String program = "stty";
+      for (String candidate : new String[] {"/bin/stty", "/usr/bin/stty"}) {
+        if (new File(candidate).canExecute()) {
+          program = candidate;
+          break;
+        }
+      }
+      ProcessBuilder builder = new ProcessBuilder(program, setting).redirectInput(TTY)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .redirectError(ProcessBuilder.Redirect.DISCARD);
+      builder.environment().clear();
+      builder.environment().put("PATH", "/usr/bin:/bin");
+      return builder;
     }
   }
 }

@@ -13,6 +13,7 @@ import dev.credstore.cli.helper.HelperInput;
 import dev.credstore.cli.output.ExitCodes;
 import dev.credstore.cli.output.Version;
 import dev.credstore.cli.session.StoreSession.Opened;
+import dev.credstore.spi.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,8 @@ final class DockerCredentialCommand extends BaseCommand {
   static final String NOT_FOUND = "credentials not found in native keychain";
   static final int PROTOCOL_ERROR = 1;
 
-  private static final JsonFactory JSON = new JsonFactory();
+  // The secret-safe factory: no recycled buffers, no source excerpts in errors.
+  private static final JsonFactory JSON = Json.factory();
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "ACTION",
       description = "store, get, erase, list or version")

@@ -108,7 +108,7 @@ final class MigrateCommand extends BaseCommand {
     List<Target> targets = from.isEmpty() ? discover(services, environment, lookedIn)
         : explicit(services);
     MigrationState state = MigrationState.load(
-        MigrationState.defaultFile(environment, StoreSession.home(context())));
+        MigrationState.defaultFile(environment));
 
     List<Outcome> outcomes = new ArrayList<>();
     Optional<StorageException> stateProblem;

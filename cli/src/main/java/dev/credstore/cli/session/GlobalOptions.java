@@ -11,7 +11,7 @@ public final class GlobalOptions {
 
   /** The global flags: name, value label (null for a switch) and help text. */
   public enum Flag {
-    BACKEND("--backend", "auto|keychain|file",
+    BACKEND("--backend", "auto|keychain|file|pass",
         "Backend to use (default: CREDSTORE_BACKEND, then config.json, then auto)."),
     STORE("--store", "PATH",
         "Encrypted store file for the file backend (default: CREDSTORE_STORE, then "

@@ -135,11 +135,10 @@ final class CacheTraining {
     Context context = new Context(environment,
         new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), Terminal.none(),
         Clock.systemUTC());
-    PrintWriter sink = new PrintWriter(Writer.nullWriter());
-    // Standard output as Main makes it, so that its classes are archived too.
+    // Standard output as Main.main wraps it, so that its classes are archived too.
     StandardOutput stdout = StandardOutput.over(OutputStream.nullOutputStream());
     PrintWriter out = stdout.writer();
-    int code = Main.run(context, out, sink, args);
-    stdout.exitCode(out, code, ExitCodes.STORAGE, sink);
+    PrintWriter err = new PrintWriter(Writer.nullWriter());
+    stdout.exitCode(out, Main.run(context, out, err, args), ExitCodes.STORAGE, err);
   }
 }

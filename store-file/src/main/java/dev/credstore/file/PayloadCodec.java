@@ -102,6 +102,21 @@ final class PayloadCodec {
   }
 
   // The shared metadata encoding, with the secrets between its two parts (format 1's order).
+  /**
+   * The format 1.1 payload {@code {"credentials":[…],"store":"…","writes":N}} of objects from
+   * {@link #encodeEach}, in one exactly sized array. The caller zeroes it.
+   */
+  static byte[] join(Collection<byte[]> objects, WriteCount count) {
+    byte[] v10 = join(objects);
+    byte[] tail = ("],\"store\":\"" + count.store() + "\",\"writes\":" + count.writes() + "}")
+        .getBytes(StandardCharsets.UTF_8);
+    int keep = v10.length - SUFFIX.length;
+    byte[] payload = Arrays.copyOf(v10, keep + tail.length);
+    Arrays.fill(v10, (byte) 0);
+    System.arraycopy(tail, 0, payload, keep, tail.length);
+    return payload;
+  }
+
   private static void write(JsonGenerator gen, Credential credential) throws IOException {
     CredentialMetadata m = credential.metadata();
     gen.writeStartObject();
@@ -140,6 +155,16 @@ final class PayloadCodec {
    */
   static TreeMap<CredentialId, Credential> decode(byte[] json, Map<CredentialId, byte[]> objects)
       throws MalformedPayloadException {
+    return decode(json, objects, null);
+  }
+
+  /**
+   * As {@link #decode(byte[], Map)} for a format 1.1 payload: its write count is put in {@code
+   * count[0]}, and a payload without one is malformed. With {@code count} null the payload must
+   * be format 1.0 (credentials only).
+   */
+  static TreeMap<CredentialId, Credential> decode(byte[] json, Map<CredentialId, byte[]> objects,
+      WriteCount[] count) throws MalformedPayloadException {
     TreeMap<CredentialId, Credential> result = new TreeMap<>();
     try (JsonParser p = JSON.createParser(json)) {
       expect(p.nextToken(), JsonToken.START_OBJECT);
@@ -160,6 +185,9 @@ final class PayloadCodec {
         }
       }
       expect(p.currentToken(), JsonToken.END_ARRAY);
+      if (count != null) {
+        count[0] = readCount(p);
+      }
       expect(p.nextToken(), JsonToken.END_OBJECT);
       if (p.nextToken() != null) {
         throw new IOException("trailing data after the payload");
@@ -173,6 +201,20 @@ final class PayloadCodec {
     } catch (IOException | RuntimeException e) {
       discard(result, objects);
       throw new MalformedPayloadException(e.getMessage(), e);
+    }
+  }
+
+  // "store":"<id>","writes":N after the credentials, in that order, as join writes them.
+  private static WriteCount readCount(JsonParser p) throws IOException {
+    expectField(p, "store");
+    expect(p.nextToken(), JsonToken.VALUE_STRING);
+    String store = p.getText();
+    expectField(p, "writes");
+    expect(p.nextToken(), JsonToken.VALUE_NUMBER_INT);
+    try {
+      return new WriteCount(store, p.getLongValue());
+    } catch (IllegalArgumentException e) {
+      throw new IOException("bad write count", e);
     }
   }
 

@@ -41,13 +41,15 @@ final class SnapshotCache implements AutoCloseable {
   private final Path file;
   private final String location;
   private final KeyCache keys;
+  private final WriteCounters counters;
   private Snapshot snapshot;
   private boolean closed;
 
-  SnapshotCache(Path file, String location, KeyCache keys) {
+  SnapshotCache(Path file, String location, KeyCache keys, WriteCounters counters) {
     this.file = file;
     this.location = location;
     this.keys = keys;
+    this.counters = counters;
   }
 
   /** A copy of the stored credential (the caller closes it), or empty. */
@@ -137,7 +139,7 @@ final class SnapshotCache implements AutoCloseable {
     if (bytes == null) {
       return null;
     }
-    Contents contents = Contents.decrypt(bytes, location, keys);
+    Contents contents = Contents.decrypt(bytes, location, keys, counters);
     // Tied to the checksum of the bytes actually decrypted: if the file was replaced between the
     // stat and the read, the stamp cannot match the next time and the file is read again.
     replace(new Snapshot(before.withChecksumOf(bytes), contents));

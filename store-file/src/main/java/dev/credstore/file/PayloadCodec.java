@@ -167,9 +167,9 @@ final class PayloadCodec {
       WriteCount[] count) throws MalformedPayloadException {
     TreeMap<CredentialId, Credential> result = new TreeMap<>();
     try (JsonParser p = JSON.createParser(json)) {
-      expect(p.nextToken(), JsonToken.START_OBJECT);
-      expectField(p, "credentials");
-      expect(p.nextToken(), JsonToken.START_ARRAY);
+      Json.expect(p.nextToken(), JsonToken.START_OBJECT);
+      Json.expectField(p, "credentials");
+      Json.expect(p.nextToken(), JsonToken.START_ARRAY);
       while (p.nextToken() == JsonToken.START_OBJECT) {
         long start = p.currentTokenLocation().getByteOffset();
         Credential credential = readCredential(p);
@@ -184,11 +184,11 @@ final class PayloadCodec {
               Math.toIntExact(p.currentLocation().getByteOffset())));
         }
       }
-      expect(p.currentToken(), JsonToken.END_ARRAY);
+      Json.expect(p.currentToken(), JsonToken.END_ARRAY);
       if (count != null) {
         count[0] = readCount(p);
       }
-      expect(p.nextToken(), JsonToken.END_OBJECT);
+      Json.expect(p.nextToken(), JsonToken.END_OBJECT);
       if (p.nextToken() != null) {
         throw new IOException("trailing data after the payload");
       }
@@ -206,11 +206,11 @@ final class PayloadCodec {
 
   // "store":"<id>","writes":N after the credentials, in that order, as join writes them.
   private static WriteCount readCount(JsonParser p) throws IOException {
-    expectField(p, "store");
-    expect(p.nextToken(), JsonToken.VALUE_STRING);
+    Json.expectField(p, "store");
+    Json.expect(p.nextToken(), JsonToken.VALUE_STRING);
     String store = p.getText();
-    expectField(p, "writes");
-    expect(p.nextToken(), JsonToken.VALUE_NUMBER_INT);
+    Json.expectField(p, "writes");
+    Json.expect(p.nextToken(), JsonToken.VALUE_NUMBER_INT);
     try {
       return new WriteCount(store, p.getLongValue());
     } catch (IllegalArgumentException e) {
@@ -245,7 +245,7 @@ final class PayloadCodec {
           }
         }
       }
-      expect(p.currentToken(), JsonToken.END_OBJECT);
+      Json.expect(p.currentToken(), JsonToken.END_OBJECT);
       if (secret == null) {
         throw new IOException("credential without a secret");
       }
@@ -262,7 +262,7 @@ final class PayloadCodec {
 
   private static Secret readSecret(JsonParser p, JsonToken value, Secret already)
       throws IOException {
-    expect(value, JsonToken.VALUE_STRING);
+    Json.expect(value, JsonToken.VALUE_STRING);
     if (already != null) {
       throw new IOException("duplicate secret field");
     }
@@ -276,17 +276,7 @@ final class PayloadCodec {
     }
   }
 
-  private static void expectField(JsonParser p, String name) throws IOException {
-    if (p.nextToken() != JsonToken.FIELD_NAME || !name.equals(p.currentName())) {
-      throw new IOException("expected field '" + name + "'");
-    }
-  }
 
-  private static void expect(JsonToken actual, JsonToken expected) throws IOException {
-    if (actual != expected) {
-      throw new IOException("expected " + expected + " but found " + actual);
-    }
-  }
 
   /** A growable byte buffer that zeroes every array it discards. */
   static final class ZeroingBuffer extends OutputStream {

@@ -96,16 +96,16 @@ final class WriteCounters {
       return counts;
     }
     try (JsonParser p = Json.factory().createParser(bytes)) {
-      expect(p.nextToken(), JsonToken.START_OBJECT);
-      expectField(p, "format");
+      Json.expect(p.nextToken(), JsonToken.START_OBJECT);
+      Json.expectField(p, "format");
       if (p.nextToken() != JsonToken.VALUE_NUMBER_INT || p.getIntValue() != FORMAT) {
         throw new IOException("unknown format");
       }
-      expectField(p, "stores");
-      expect(p.nextToken(), JsonToken.START_OBJECT);
+      Json.expectField(p, "stores");
+      Json.expect(p.nextToken(), JsonToken.START_OBJECT);
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String store = p.currentName();
-        expect(p.nextToken(), JsonToken.VALUE_NUMBER_INT);
+        Json.expect(p.nextToken(), JsonToken.VALUE_NUMBER_INT);
         counts.put(store, p.getLongValue());
       }
       return counts;
@@ -131,17 +131,5 @@ final class WriteCounters {
     }
     out.write('\n');
     return out.toByteArray();
-  }
-
-  private static void expectField(JsonParser p, String name) throws IOException {
-    if (p.nextToken() != JsonToken.FIELD_NAME || !name.equals(p.currentName())) {
-      throw new IOException("expected field '" + name + "'");
-    }
-  }
-
-  private static void expect(JsonToken actual, JsonToken expected) throws IOException {
-    if (actual != expected) {
-      throw new IOException("expected " + expected + " but found " + actual);
-    }
   }
 }

@@ -155,6 +155,37 @@ class FileStoreHardeningTest {
   }
 
   @Test
+  void readersRacingAWriter_areNeverMistakenForARollback() throws Exception {
+    Path file = directory.resolve("data/store.cstore");
+    Path counters = directory.resolve("state/" + WriteCounters.FILE_NAME);
+    try (FileCredentialStore writer = withCounters(file, counters);
+        FileCredentialStore reader = withCounters(file, counters)) {
+      put(writer, "k6", "t-0");
+      java.util.concurrent.atomic.AtomicReference<Exception> failure =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      java.util.concurrent.atomic.AtomicBoolean done =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      Thread reads = new Thread(() -> {
+        while (!done.get()) {
+          try {
+            reader.get(CredentialId.of("k6")).orElseThrow().close();
+          } catch (Exception e) {
+            failure.compareAndSet(null, e);
+            return;
+          }
+        }
+      });
+      reads.start();
+      for (int i = 1; i <= 40; i++) {
+        put(writer, "k6", "t-" + i);
+      }
+      done.set(true);
+      reads.join();
+      assertNull(failure.get(), () -> "a reader failed: " + failure.get());
+    }
+  }
+
+  @Test
   void aFormat10Store_isReadAndRewrittenAsFormat11WithACounter() throws Exception {
     Path file = directory.resolve("v1.cstore");
     Files.copy(Path.of("src/test/resources/vectors/v1-store.cstore"), file);

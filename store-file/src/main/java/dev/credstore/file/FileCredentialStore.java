@@ -7,7 +7,6 @@ import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialMetadata;
 import dev.credstore.api.CredentialNotFoundException;
 import dev.credstore.api.CredentialStoreException;
-import dev.credstore.api.IntegrityException;
 import dev.credstore.api.PassphraseProtectedStore;
 import dev.credstore.api.PassphraseSource;
 import dev.credstore.api.Secret;
@@ -45,28 +44,45 @@ import java.util.Optional;
 final class FileCredentialStore implements PassphraseProtectedStore {
 
   static final int MIN_PASSPHRASE_LENGTH = 8;
-  static final String SUMMARY = "encrypted file (Argon2id + AES-256-GCM, format "
-      + StoreFileFormat.VERSION + ")";
+  static final String SUMMARY = "encrypted file (Argon2id + AES-256-GCM, format 1.1)";
 
   private final Path file;
   private final Path lockFile;
   private final String location;
   private final KdfParameters newStoreKdf;
   private final Duration lockTimeout;
+  private static final Map<String, String> NO_UNLOCK = Map.of(UnlockCache.SWITCH_VARIABLE, "off");
+
   private final StoreUnlock unlocked;
   private final KeyCache keys;
+  private final WriteCounters counters;
   private final SnapshotCache snapshots;
   private volatile boolean closed;
 
+  /** A store without the outside write counter or an unlock cache (for tests of other things). */
   FileCredentialStore(Path file, PassphraseSource passphrases, KdfParameters newStoreKdf,
       Duration lockTimeout) {
-    this(file, passphrases, newStoreKdf, lockTimeout,
-        Map.of(UnlockCache.SWITCH_VARIABLE, "off"));
+    this(file, passphrases, newStoreKdf, lockTimeout, null, NO_UNLOCK);
   }
 
-  /** With the unlock cache of the user whose {@code environment} this is. */
+  /** A store whose highest write counters are kept in {@code counterFile}, without unlock cache. */
+  FileCredentialStore(Path file, PassphraseSource passphrases, KdfParameters newStoreKdf,
+      Duration lockTimeout, Path counterFile) {
+    this(file, passphrases, newStoreKdf, lockTimeout, counterFile, NO_UNLOCK);
+  }
+
+  /** A store with the unlock cache of the user whose {@code environment} this is (tests). */
   FileCredentialStore(Path file, PassphraseSource passphrases, KdfParameters newStoreKdf,
       Duration lockTimeout, Map<String, String> environment) {
+    this(file, passphrases, newStoreKdf, lockTimeout, null, environment);
+  }
+
+  /**
+   * A store whose highest write counters are kept in {@code counterFile} (see WriteCounters; null:
+   * none), with the unlock cache of the user whose {@code environment} this is.
+   */
+  FileCredentialStore(Path file, PassphraseSource passphrases, KdfParameters newStoreKdf,
+      Duration lockTimeout, Path counterFile, Map<String, String> environment) {
     this.file = file.toAbsolutePath().normalize();
     this.unlocked = new StoreUnlock(this.file, UnlockCache.forStore(this.file, environment));
     this.lockFile = this.file.resolveSibling(this.file.getFileName() + ".lock");
@@ -74,7 +90,8 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     this.newStoreKdf = newStoreKdf;
     this.lockTimeout = lockTimeout;
     this.keys = new KeyCache(passphrases, location, unlocked);
-    this.snapshots = new SnapshotCache(this.file, location, keys);
+    this.counters = new WriteCounters(counterFile, lockTimeout);
+    this.snapshots = new SnapshotCache(this.file, location, keys, counters);
   }
 
   @Override
@@ -130,12 +147,19 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     checkNewPassphrase(newPassphrase);
     withWriteLock(() -> {
       try (Contents contents = readExisting()) {
+        // A new data key too: an old copy of the file (a backup, a CI cache) and the old
+        // passphrase must not open what is written from now on.
         byte[] salt = Crypto.random(Crypto.SALT_BYTES);
         byte[] kek = KeyCache.derive(newPassphrase, salt, newStoreKdf);
-        StoreFileFormat.KeySection section =
-            StoreFileFormat.KeySection.wrap(newStoreKdf, salt, kek, contents.dataKey);
-        write(section, contents.dataKey, contents);
-        keys.remember(section, kek);
+        byte[] newDataKey = Crypto.random(Crypto.KEY_BYTES);
+        try {
+          StoreFileFormat.KeySection section =
+              StoreFileFormat.KeySection.wrap(newStoreKdf, salt, kek, newDataKey);
+          write(section, newDataKey, contents);
+          keys.remember(section, kek);
+        } finally {
+          Arrays.fill(newDataKey, (byte) 0);
+        }
       } finally {
         snapshots.install(null); // holds the old key section
       }
@@ -175,18 +199,13 @@ final class FileCredentialStore implements PassphraseProtectedStore {
       throw new CredentialNotFoundException("there is no store at " + location
           + " yet; nothing to unlock (the first login creates it)");
     }
-    StoreFileFormat.Parsed parsed = StoreFileFormat.parse(bytes, location);
-    byte[] dataKey = keys.unlock(parsed.keys, false); // the passphrase itself, not an earlier unlock
-    try {
-      byte[] payload = parsed.openPayload(dataKey);
-      if (payload == null) {
-        throw new IntegrityException("store file " + location + " failed verification: its"
-            + " contents were altered or damaged (the passphrase is correct)");
+    // The passphrase itself, not an earlier unlock; and the file must be one we can read now.
+    try (Contents contents = Contents.decrypt(bytes, location, keys, counters, false)) {
+      if (!contents.keys.isCurrent()) {
+        throw new BackendUnavailableException("cannot unlock " + location + ": it is in an older"
+            + " format that the next write (e.g. a login) upgrades; unlock after that");
       }
-      Arrays.fill(payload, (byte) 0);
-      return unlocked.hold(parsed.keys, dataKey, duration);
-    } finally {
-      Arrays.fill(dataKey, (byte) 0);
+      return unlocked.hold(contents.keys, contents.dataKey, duration);
     }
   }
 
@@ -319,7 +338,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     byte[] dataKey = Crypto.random(Crypto.KEY_BYTES);
     StoreFileFormat.KeySection section =
         StoreFileFormat.KeySection.wrap(newStoreKdf, salt, kek, dataKey);
-    Contents contents = new Contents(section, dataKey, draft.credentials, draft.encoded);
+    Contents contents = new Contents(section, null, dataKey, draft.credentials, draft.encoded);
     SnapshotCache.Snapshot created = null;
     try {
       FileStamp written = write(section, dataKey, contents);
@@ -340,13 +359,20 @@ final class FileCredentialStore implements PassphraseProtectedStore {
   }
 
   /**
-   * Encrypts and atomically replaces the file. Returns the stamp of the file now on disk if it
-   * holds exactly the bytes written (it always should: we hold the lock), else null.
+   * Encrypts and atomically replaces the file as format 1.1, one write further; records the count
+   * outside the file. Returns the stamp of the file now on disk if it holds exactly the bytes
+   * written (it always should: we hold the lock), else null.
    */
   private FileStamp write(StoreFileFormat.KeySection section, byte[] dataKey, Contents contents)
-      throws StorageException {
-    byte[] bytes = contents.seal(section, dataKey);
+      throws CredentialStoreException {
+    // A format 1.0 key section is bound to its version: wrap the key again for 1.1.
+    StoreFileFormat.KeySection current = section.isCurrent() ? section
+        : keys.rewrap(section, dataKey);
+    WriteCount next = contents.nextCount();
+    byte[] bytes = contents.seal(current, dataKey, next);
     PrivateFiles.replace(file, bytes);
+    contents.written(current, next);
+    counters.record(next);
     try {
       return FileStamp.ifHolds(file, bytes);
     } catch (StorageException e) {
@@ -361,7 +387,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     if (bytes == null) {
       throw new CredentialNotFoundException("there is no store at " + location + " yet");
     }
-    return Contents.decrypt(bytes, location, keys, false);
+    return Contents.decrypt(bytes, location, keys, counters, false);
   }
 
   private static void checkNewPassphrase(Secret passphrase) {

@@ -1,8 +1,10 @@
 package dev.credstore.file;
 
 import dev.credstore.api.AuthenticationException;
+import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.PassphraseSource;
 import dev.credstore.api.Secret;
+import dev.credstore.api.StorageException;
 import java.util.Arrays;
 
 /**
@@ -10,7 +12,8 @@ import java.util.Arrays;
  * write need not ask for the passphrase or run Argon2id again. It is used only while the file's
  * KDF section (parameters and salt) is unchanged. Before asking for the passphrase it takes the
  * data key held by {@code credstore unlock} ({@link StoreUnlock}) for this very key section, where
- * allowed. Thread-safe; the store takes its snapshot lock before this one when it needs both.
+ * allowed. Thread-safe; the store takes its snapshot lock
+ * before this one when it needs both.
  */
 final class KeyCache implements AutoCloseable {
 
@@ -31,14 +34,15 @@ final class KeyCache implements AutoCloseable {
    * the key held by {@code credstore unlock} for this very key section when {@code heldKeyAllowed}.
    */
   synchronized byte[] unlock(StoreFileFormat.KeySection section, boolean heldKeyAllowed)
-      throws AuthenticationException {
+      throws CredentialStoreException {
     if (keys != null && keys.sameKdfAs(section)) {
       byte[] dataKey = section.unwrap(kek);
       if (dataKey != null) {
         return dataKey;
       }
     }
-    byte[] fromAgent = heldKeyAllowed ? held.heldDataKey(section) : null;
+    // Only for a current section: writing an older one wraps the key again, which needs the KEK.
+    byte[] fromAgent = heldKeyAllowed && section.isCurrent() ? held.heldDataKey(section) : null;
     if (fromAgent != null) {
       return fromAgent;
     }
@@ -57,7 +61,8 @@ final class KeyCache implements AutoCloseable {
   }
 
   /** The KEK of {@code passphrase} for a new key section; the caller zeroes it or remembers it. */
-  static byte[] derive(Secret passphrase, byte[] salt, KdfParameters kdf) {
+  static byte[] derive(Secret passphrase, byte[] salt, KdfParameters kdf)
+      throws StorageException {
     char[] chars = passphrase.revealChars();
     try {
       return Crypto.deriveKey(chars, salt, kdf);

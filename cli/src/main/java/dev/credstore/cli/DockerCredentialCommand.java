@@ -12,31 +12,40 @@ import dev.credstore.cli.StoreSession.Opened;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
 
 @Command(name = "docker-credential",
     description = {
         "A Docker credential helper (the docker-credential-helpers protocol): ACTION is store, "
-            + "get, erase, list or version. Run through the bin/docker-credential-credstore "
-            + "launcher, so that \"credsStore\": \"credstore\" in ~/.docker/config.json finds it.",
-        "Credentials live under service docker:<ServerURL>, with the username as account; one "
-            + "per server. As the protocol requires, every error is a message on standard output "
-            + "and exit code 1 (not credstore's codes); a missing entry is \"credentials not found "
-            + "in native keychain\". Erasing a missing entry succeeds."},
-    mixinStandardHelpOptions = true)
+            + "get, erase, list or version (also --version, -v; --help, -h prints the usage). Run "
+            + "through the bin/docker-credential-credstore launcher, so that \"credsStore\": "
+            + "\"credstore\" in ~/.docker/config.json finds it.",
+        "Credentials live under service docker:<ServerURL> (a URL too long for a service name is "
+            + "shortened and ends in a hash), with the username as account and attributes url and "
+            + "username holding exactly what Docker sent; one per server. As the protocol "
+            + "requires, every error is a message on standard output and exit code 1 (not "
+            + "credstore's codes); a missing entry is \"credentials not found in native "
+            + "keychain\". Erasing a missing entry succeeds."})
 final class DockerCredentialCommand implements Callable<Integer> {
 
   static final String SERVICE_PREFIX = "docker:";
+  static final String NAME = "docker-credential-credstore";
   static final String NOT_FOUND = "credentials not found in native keychain";
+  static final String USAGE = "Usage: " + NAME + " <store|get|erase|list|version>";
   static final int PROTOCOL_ERROR = 1;
 
   private static final JsonFactory JSON = new JsonFactory();
@@ -44,9 +53,9 @@ final class DockerCredentialCommand implements Callable<Integer> {
   @ParentCommand Credstore root;
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "ACTION",
-      description = "store, get, erase, list or version")
-  String action;
+  // Everything after the command name, as Docker's helpers see os.Args: "--version" and "-v" are
+  // actions there, not options.
+  @Unmatched List<String> arguments = new ArrayList<>();
 
   /** A protocol error: its message goes to standard output as is. */
   private static final class ProtocolException extends Exception {
@@ -59,18 +68,19 @@ final class DockerCredentialCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     try {
-      if (action == null) {
-        throw new ProtocolException(
-            "Usage: docker-credential-credstore <store|get|erase|list|version>");
+      if (arguments.size() != 1) {
+        throw new ProtocolException(USAGE);
       }
+      String action = arguments.get(0);
       switch (action) {
         case "store" -> store();
         case "get" -> get(out);
         case "erase" -> erase();
         case "list" -> list(out);
-        case "version" -> out.println("docker-credential-credstore (dev.credstore) "
+        case "version", "--version", "-v" -> out.println(NAME + " (dev.credstore) "
             + new Credstore.Version().getVersion()[0].replaceFirst("^credstore ", ""));
-        default -> throw new ProtocolException("Unknown credential action `" + action + "`");
+        case "--help", "-h" -> out.println(USAGE);
+        default -> throw new ProtocolException(NAME + ": unknown action: " + action);
       }
       out.flush();
       return ExitCodes.OK;
@@ -86,7 +96,8 @@ final class DockerCredentialCommand implements Callable<Integer> {
   }
 
   private Opened open() throws CredentialStoreException {
-    return StoreSession.load(root.context, root.global).open(spec.commandLine().getErr());
+    return StoreSession.openForHelper(root.context, root.global, "Docker",
+        spec.commandLine().getErr());
   }
 
   private String serverUrl() throws ProtocolException {
@@ -95,7 +106,7 @@ final class DockerCredentialCommand implements Callable<Integer> {
     if (url.isEmpty()) {
       throw new ProtocolException("no credentials server URL");
     }
-    return SERVICE_PREFIX + url;
+    return url;
   }
 
   private void store() throws ProtocolException, CredentialStoreException, IOException {
@@ -111,22 +122,29 @@ final class DockerCredentialCommand implements Callable<Integer> {
       if (request.secret == null || request.secret.isBlank()) {
         throw new ProtocolException("no credentials secret");
       }
-      CredentialId id = new CredentialId(SERVICE_PREFIX + request.serverUrl, request.username);
+      CredentialId id = new CredentialId(HelperNames.service(SERVICE_PREFIX, request.serverUrl),
+          HelperNames.account(request.username));
+      Map<String, String> wanted = HelperNames.attributes(request.serverUrl, request.username);
       try (Opened opened = open()) {
         CredentialStore store = opened.store;
         Optional<Credential> existing = store.get(id);
         if (existing.isPresent()) {
           try (Credential current = existing.get()) {
-            if (!current.secret().sameAs(request.secret)) {
-              try (Credential rotated = current.rotatedTo(request.secret,
-                  root.context.clock().instant())) {
-                store.replace(current.secret(), rotated);
+            Map<String, String> attributes =
+                HelperNames.merged(current.metadata().attributes(), wanted, Set.of());
+            boolean sameSecret = current.secret().sameAs(request.secret);
+            if (!sameSecret || !attributes.equals(current.metadata().attributes())) {
+              Instant now = root.context.clock().instant();
+              try (Credential base = sameSecret ? null : current.rotatedTo(request.secret, now);
+                  Credential updated = (base == null ? current : base).toBuilder()
+                      .attributes(attributes).updatedAt(now).build()) {
+                store.replace(current.secret(), updated);
               }
             }
           }
         } else {
           try (Credential credential = Credential.builder(id).token(request.secret)
-              .clock(root.context.clock()).build()) {
+              .attributes(wanted).clock(root.context.clock()).build()) {
             try {
               store.create(credential);
             } catch (CredentialConflictException raced) {
@@ -135,7 +153,7 @@ final class DockerCredentialCommand implements Callable<Integer> {
           }
         }
         // One login per registry, as Docker expects: drop other usernames for this server.
-        for (CredentialMetadata other : forService(store, id.service())) {
+        for (CredentialMetadata other : forServer(store, request.serverUrl)) {
           if (!other.id().equals(id)) {
             store.delete(other.id());
           }
@@ -148,9 +166,9 @@ final class DockerCredentialCommand implements Callable<Integer> {
 
   private void get(PrintWriter out)
       throws ProtocolException, CredentialStoreException, IOException {
-    String service = serverUrl();
+    String serverUrl = serverUrl();
     try (Opened opened = open()) {
-      Optional<CredentialMetadata> newest = forService(opened.store, service).stream()
+      Optional<CredentialMetadata> newest = forServer(opened.store, serverUrl).stream()
           .max(Comparator.comparing(CredentialMetadata::updatedAt));
       Optional<Credential> found = newest.isEmpty() ? Optional.empty()
           : opened.store.get(newest.get().id());
@@ -162,8 +180,8 @@ final class DockerCredentialCommand implements Callable<Integer> {
         try (JsonGenerator generator = JSON.createGenerator(out)) {
           generator.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
           generator.writeStartObject();
-          generator.writeStringField("ServerURL", service.substring(SERVICE_PREFIX.length()));
-          generator.writeStringField("Username", credential.id().account());
+          generator.writeStringField("ServerURL", serverUrl);
+          generator.writeStringField("Username", username(credential.metadata()));
           generator.writeFieldName("Secret");
           generator.writeString(secret, 0, secret.length);
           generator.writeEndObject();
@@ -176,32 +194,50 @@ final class DockerCredentialCommand implements Callable<Integer> {
   }
 
   private void erase() throws ProtocolException, CredentialStoreException {
-    String service = serverUrl();
+    String serverUrl = serverUrl();
     try (Opened opened = open()) {
-      for (CredentialMetadata metadata : forService(opened.store, service)) {
+      for (CredentialMetadata metadata : forServer(opened.store, serverUrl)) {
         opened.store.delete(metadata.id());
       }
     }
   }
 
   private void list(PrintWriter out) throws CredentialStoreException, IOException {
-    try (Opened opened = open();
-        JsonGenerator generator = JSON.createGenerator(out)) {
-      generator.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-      generator.writeStartObject();
+    // Everything is read before anything is written: on failure stdout holds only the error.
+    Map<String, String> logins = new TreeMap<>();
+    try (Opened opened = open()) {
       for (CredentialMetadata metadata : opened.store.list()) {
         if (metadata.id().service().startsWith(SERVICE_PREFIX)) {
-          generator.writeStringField(metadata.id().service().substring(SERVICE_PREFIX.length()),
-              metadata.id().account());
+          logins.put(serverUrl(metadata), username(metadata));
         }
+      }
+    }
+    try (JsonGenerator generator = JSON.createGenerator(out)) {
+      generator.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+      generator.writeStartObject();
+      for (Map.Entry<String, String> login : logins.entrySet()) {
+        generator.writeStringField(login.getKey(), login.getValue());
       }
       generator.writeEndObject();
     }
     out.write('\n');
   }
 
-  private static List<CredentialMetadata> forService(CredentialStore store, String service)
+  // The ServerURL an entry was stored for; before the url attribute, its name said it.
+  private static String serverUrl(CredentialMetadata metadata) {
+    String url = HelperNames.url(metadata.attributes());
+    return url != null ? url : metadata.id().service().substring(SERVICE_PREFIX.length());
+  }
+
+  // Docker always sends a username; entries from before the attribute have it as their account.
+  private static String username(CredentialMetadata metadata) {
+    return metadata.attributes().getOrDefault(HelperNames.USERNAME, metadata.id().account());
+  }
+
+  private static List<CredentialMetadata> forServer(CredentialStore store, String serverUrl)
       throws CredentialStoreException {
-    return store.list().stream().filter(m -> m.id().service().equals(service)).toList();
+    String service = HelperNames.service(SERVICE_PREFIX, serverUrl);
+    return store.list().stream().filter(m -> m.id().service().equals(service))
+        .filter(m -> serverUrl.equals(serverUrl(m))).toList();
   }
 }

@@ -74,9 +74,9 @@ final class StoreSession {
     PassphraseSource console = new ConsolePassphraseSource(context.terminal());
     StoreSession[] session = new StoreSession[1]; // the hint names its config file
     PassphraseSource hint = (purpose, location) -> {
-      throw new AuthenticationException("store " + location + " needs a passphrase, and " + client
-          + " cannot pass one: set " + StoreSettings.PASSPHRASE_FILE_VARIABLE + " (a mode 600 "
-          + "file) where " + client + " runs, or \"passphraseFile\" in "
+      throw new AuthenticationException("store " + location + " needs a passphrase, which "
+          + client + " cannot prompt for: set " + StoreSettings.PASSPHRASE_FILE_VARIABLE
+          + " (a mode 600 file) in " + client + "'s environment, or \"passphraseFile\" in "
           + Formats.tilde(session[0].settings.configFile().toString(),
               context.environment().get("HOME"))
           + ", or use an unlocked keychain (\"backend\": \"keychain\")");

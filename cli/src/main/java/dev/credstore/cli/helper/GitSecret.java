@@ -86,7 +86,13 @@ public final class GitSecret implements AutoCloseable {
         }
         start = end + 1;
       }
-      return new GitSecret(password == null ? Secret.of(new char[0]) : password, refresh);
+      if (password == null) {
+        // Not git's lines after all (say `credstore rotate` set a plain token): all of it is the
+        // password, as for an entry without the attribute.
+        close(refresh);
+        return new GitSecret(stored.copy(), null);
+      }
+      return new GitSecret(password, refresh);
     } finally {
       Arrays.fill(chars, '\0');
     }
@@ -98,6 +104,12 @@ public final class GitSecret implements AutoCloseable {
       return Secret.of(part);
     } finally {
       Arrays.fill(part, '\0');
+    }
+  }
+
+  private static void close(Secret secret) {
+    if (secret != null) {
+      secret.close();
     }
   }
 

@@ -124,6 +124,11 @@ class HelperProtocolTest {
       assertTrue(back.password.sameAs(Secret.of("pw=1")));
       assertTrue(back.refreshToken.sameAs(Secret.of("rt=2")));
     }
+    try (GitSecret back = GitSecret.decode(Secret.of("plain-token"), GitSecret.FIELDS)) {
+      assertTrue(back.password.sameAs(Secret.of("plain-token")),
+          "a plain secret under the attribute (rotated by hand) is the password");
+      assertNull(back.refreshToken);
+    }
   }
 
   @Test

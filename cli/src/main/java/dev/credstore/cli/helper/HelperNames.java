@@ -95,7 +95,7 @@ public final class HelperNames {
     return merged;
   }
 
-  /** The full URL recorded by {@link #describe}, or null for an entry from before it. */
+  /** The full URL recorded by {@link #attributes}, or null for an entry from before it. */
   public static String url(Map<String, String> attributes) {
     String first = attributes.get(URL);
     if (first == null) {

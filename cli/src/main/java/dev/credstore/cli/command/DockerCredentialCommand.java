@@ -12,6 +12,7 @@ import dev.credstore.cli.helper.DockerCredentials;
 import dev.credstore.cli.helper.HelperInput;
 import dev.credstore.cli.helper.HelperNames;
 import dev.credstore.cli.output.ExitCodes;
+import dev.credstore.cli.output.Version;
 import dev.credstore.cli.session.StoreSession.Opened;
 import dev.credstore.cli.session.StoreSession;
 import dev.credstore.spi.Json;
@@ -27,11 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 @Command(name = "docker-credential",
@@ -46,7 +43,7 @@ import picocli.CommandLine.Unmatched;
             + "requires, every error is a message on standard output and exit code 1 (not "
             + "credstore's codes); a missing entry is \"credentials not found in native "
             + "keychain\". Erasing a missing entry succeeds."})
-final class DockerCredentialCommand implements Callable<Integer> {
+final class DockerCredentialCommand extends BaseCommand {
 
   static final String SERVICE_PREFIX = "docker:";
   static final String NAME = "docker-credential-credstore";
@@ -56,9 +53,6 @@ final class DockerCredentialCommand implements Callable<Integer> {
 
   // The secret-safe factory: no recycled buffers, no source excerpts in errors.
   private static final JsonFactory JSON = Json.factory();
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
 
   // Everything after the command name, as Docker's helpers see os.Args: "--version" and "-v" are
   // actions there, not options.
@@ -73,7 +67,7 @@ final class DockerCredentialCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     try {
       if (arguments.size() != 1) {
         throw new ProtocolException(USAGE);
@@ -85,7 +79,7 @@ final class DockerCredentialCommand implements Callable<Integer> {
         case "erase" -> erase();
         case "list" -> list(out);
         case "version", "--version", "-v" -> out.println(NAME + " (dev.credstore) "
-            + new Credstore.Version().getVersion()[0].replaceFirst("^credstore ", ""));
+            + new Version().getVersion()[0].replaceFirst("^credstore ", ""));
         case "--help", "-h" -> out.println(USAGE);
         default -> throw new ProtocolException(NAME + ": unknown action: " + action);
       }
@@ -95,20 +89,20 @@ final class DockerCredentialCommand implements Callable<Integer> {
       out.println(e.getMessage() == null ? e.getClass().getName() : e.getMessage()
           .replaceAll("\\s*[\\r\\n]+\\s*", " "));
       out.flush();
-      if (root.global.verbose) {
-        e.printStackTrace(spec.commandLine().getErr());
+      if (global().verbose()) {
+        e.printStackTrace(err());
       }
       return PROTOCOL_ERROR;
     }
   }
 
   private Opened open() throws CredentialStoreException {
-    return StoreSession.openForHelper(root.context, root.global, "Docker",
-        spec.commandLine().getErr());
+    return StoreSession.openForHelper(context(), global(), "Docker",
+        err());
   }
 
   private String serverUrl() throws ProtocolException {
-    byte[] input = HelperInput.read(root.context.stdin(), false);
+    byte[] input = HelperInput.read(context().stdin(), false);
     String url = new String(input, StandardCharsets.UTF_8).strip();
     if (url.isEmpty()) {
       throw new ProtocolException("no credentials server URL");
@@ -117,7 +111,7 @@ final class DockerCredentialCommand implements Callable<Integer> {
   }
 
   private void store() throws ProtocolException, CredentialStoreException, IOException {
-    byte[] input = HelperInput.read(root.context.stdin(), false);
+    byte[] input = HelperInput.read(context().stdin(), false);
     try (DockerCredentials request = DockerCredentials.parse(input)) {
       Arrays.fill(input, (byte) 0);
       if (request.serverUrl == null || request.serverUrl.isEmpty()) {
@@ -141,7 +135,7 @@ final class DockerCredentialCommand implements Callable<Integer> {
                 HelperNames.merged(current.metadata().attributes(), wanted, Set.of());
             boolean sameSecret = current.secret().sameAs(request.secret);
             if (!sameSecret || !attributes.equals(current.metadata().attributes())) {
-              Instant now = root.context.clock().instant();
+              Instant now = context().clock().instant();
               try (Credential base = sameSecret ? null : current.rotatedTo(request.secret, now);
                   Credential updated = (base == null ? current : base).toBuilder()
                       .attributes(attributes).updatedAt(now).build()) {
@@ -151,7 +145,7 @@ final class DockerCredentialCommand implements Callable<Integer> {
           }
         } else {
           try (Credential credential = Credential.builder(id).token(request.secret)
-              .attributes(wanted).clock(root.context.clock()).build()) {
+              .attributes(wanted).clock(context().clock()).build()) {
             try {
               store.create(credential);
             } catch (CredentialConflictException raced) {

@@ -22,12 +22,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "git-credential",
     description = {
@@ -44,13 +40,10 @@ import picocli.CommandLine.Spec;
             + "removes every credential matching the fields git sent (those it leaves out match "
             + "anything), but never one whose password differs from the one git rejected."},
     mixinStandardHelpOptions = true)
-final class GitCredentialCommand implements Callable<Integer> {
+final class GitCredentialCommand extends BaseCommand {
 
   /** Attribute holding git's password_expiry_utc. */
   static final String EXPIRY = "password_expiry_utc";
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "ACTION", description = "get, store or erase")
   String action;
@@ -60,14 +53,14 @@ final class GitCredentialCommand implements Callable<Integer> {
     if (!List.of("get", "store", "erase").contains(action)) {
       return ExitCodes.OK;
     }
-    byte[] input = HelperInput.read(root.context.stdin(), true);
+    byte[] input = HelperInput.read(context().stdin(), true);
     try (GitCredentialRequest request = GitCredentialRequest.parse(input)) {
       Arrays.fill(input, (byte) 0);
       if (action.equals("erase") ? !request.namesAnything() : request.url().isEmpty()) {
         return ExitCodes.OK;
       }
-      try (Opened opened = StoreSession.openForHelper(root.context, root.global, "git",
-          spec.commandLine().getErr())) {
+      try (Opened opened = StoreSession.openForHelper(context(), global(), "git",
+          err())) {
         switch (action) {
           case "get" -> get(opened.store, request);
           case "store" -> store(opened.store, request);
@@ -90,7 +83,7 @@ final class GitCredentialCommand implements Callable<Integer> {
     if (found.isEmpty()) {
       return;
     }
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     try (Credential credential = found.get();
         GitSecret secret = GitSecret.decode(credential.secret(),
             credential.metadata().attributes().get(GitSecret.FORMAT))) {
@@ -174,7 +167,7 @@ final class GitCredentialCommand implements Callable<Integer> {
       Optional<Credential> existing = store.get(id);
       if (existing.isEmpty()) {
         try (Credential credential = Credential.builder(id).token(secret)
-            .attributes(wanted).clock(root.context.clock()).build()) {
+            .attributes(wanted).clock(context().clock()).build()) {
           try {
             store.create(credential);
           } catch (CredentialConflictException raced) {
@@ -190,7 +183,7 @@ final class GitCredentialCommand implements Callable<Integer> {
         if (sameSecret && attributes.equals(current.metadata().attributes())) {
           return; // git approves every successful use; nothing changed
         }
-        Instant now = root.context.clock().instant();
+        Instant now = context().clock().instant();
         // A new password is a rotation (the old one kept); a new expiry alone is an update.
         try (Credential base = sameSecret ? null : current.rotatedTo(secret, now);
             Credential updated = (base == null ? current : base).toBuilder()

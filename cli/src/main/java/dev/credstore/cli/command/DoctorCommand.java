@@ -125,13 +125,7 @@ final class DoctorCommand extends BaseCommand {
       add(Level.OK, "file store", shown + " does not exist yet (created by the first login)");
       return;
     }
-    // The verdict the store itself applies, so doctor never calls "fix" what the store accepts.
-    PrivacyVerdict verdict = PrivateFiles.check(file);
-    if (verdict.isPrivate()) {
-      add(Level.OK, "file store", shown + " is private (owned by you, no access for others)");
-    } else {
-      add(Level.FIX, "file store", verdict.message(p -> Formats.tilde(p.toString(), home)));
-    }
+    addVerdict("file store", file, home, " (owned by you, no access for others)");
   }
 
   private void checkPassphraseFile(StoreSettings settings, String home) {
@@ -145,11 +139,16 @@ final class DoctorCommand extends BaseCommand {
           + ") does not exist");
       return;
     }
+    addVerdict("passphrase file", file, home, "");
+  }
+
+  // The verdict the stores themselves apply, so doctor never calls "fix" what a store accepts.
+  private void addVerdict(String topic, Path file, String home, String detail) {
     PrivacyVerdict verdict = PrivateFiles.check(file);
     if (verdict.isPrivate()) {
-      add(Level.OK, "passphrase file", shown + " is private");
+      add(Level.OK, topic, Formats.tilde(file.toString(), home) + " is private" + detail);
     } else {
-      add(Level.FIX, "passphrase file", verdict.message(p -> Formats.tilde(p.toString(), home)));
+      add(Level.FIX, topic, verdict.message(p -> Formats.tilde(p.toString(), home)));
     }
   }
 

@@ -19,23 +19,17 @@ import dev.credstore.spi.Timestamps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * credstore's non-secret metadata for keychain items, in {@code keychain-index.json}: kind, key
@@ -50,8 +44,6 @@ final class KeychainIndex {
 
   static final String FILE_NAME = "keychain-index.json";
   private static final int FORMAT = 1;
-  // FileChannel.lock is per process: two handles in one JVM must queue on a JVM lock first.
-  private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
   // Only writes (login, logout) use the ObjectMapper: creating one costs a fresh JVM 50-300 ms,
   // which a get, reading the index with the streaming parser alone, does not pay.
   private static final JsonFactory STREAMING = new JsonFactory();
@@ -60,69 +52,24 @@ final class KeychainIndex {
 
   private final Path directory;
   private final Path file;
-  private final Path lockFile;
-  private final Duration lockTimeout;
+  private final WriteLock lock;
 
   KeychainIndex(Path directory, Duration lockTimeout) {
     this.directory = directory;
     this.file = directory.resolve(FILE_NAME);
-    this.lockFile = directory.resolve(FILE_NAME + ".lock");
-    this.lockTimeout = lockTimeout;
+    this.lock = new WriteLock(directory.resolve(FILE_NAME + ".lock"), lockTimeout);
   }
 
   Path file() {
     return file;
   }
 
-  /** Action run while holding the write lock. */
-  interface LockedAction<T> {
-    T run() throws CredentialStoreException;
-  }
-
   /**
-   * Runs {@code action} holding the write lock, waiting at most the lock timeout for other threads
-   * and processes.
+   * Runs {@code action} holding the write lock ({@code keychain-index.json.lock}), waiting at most
+   * the lock timeout for other threads and processes.
    */
-  <T> T locked(LockedAction<T> action) throws CredentialStoreException {
-    ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(file, f -> new ReentrantLock());
-    long deadline = System.nanoTime() + lockTimeout.toNanos();
-    try {
-      if (!jvmLock.tryLock(lockTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw busy();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StorageException("interrupted waiting for the keychain index lock", e);
-    }
-    try {
-      if (jvmLock.getHoldCount() > 1) {
-        return action.run();
-      }
-      ensureDirectory();
-      try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE)) {
-        FileLock lock = channel.tryLock();
-        while (lock == null) {
-          if (System.nanoTime() > deadline) {
-            throw busy();
-          }
-          Thread.sleep(20);
-          lock = channel.tryLock();
-        }
-        try {
-          return action.run();
-        } finally {
-          lock.release();
-        }
-      } catch (IOException e) {
-        throw new StorageException("cannot lock the keychain index " + lockFile, e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new StorageException("interrupted waiting for the keychain index lock", e);
-      }
-    } finally {
-      jvmLock.unlock();
-    }
+  <T> T locked(WriteLock.LockedAction<T> action) throws CredentialStoreException {
+    return lock.locked(action);
   }
 
   /** Every entry, sorted by id; empty when there is no index yet. */
@@ -147,8 +94,9 @@ final class KeychainIndex {
       }
       return entries;
     } catch (IOException | IllegalArgumentException | NullPointerException e) {
-      throw new IntegrityException("the keychain index " + file + " is damaged: " + e.getMessage()
-          + " (it holds no secrets; move it aside to rebuild it from new writes)", e);
+      // Not Jackson's message: it quotes parser internals (and would quote the file's bytes).
+      throw new IntegrityException("the keychain index " + file + " is damaged (it holds no"
+          + " secrets; move it aside to rebuild it from new writes)", e);
     }
   }
 
@@ -162,7 +110,7 @@ final class KeychainIndex {
     Path temp = null;
     try {
       byte[] bytes = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
-      ensureDirectory();
+      WriteLock.ensureDirectory(directory);
       temp = POSIX
           ? Files.createTempFile(directory, ".keychain-index", ".tmp",
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
@@ -192,22 +140,6 @@ final class KeychainIndex {
     }
   }
 
-  private void ensureDirectory() throws StorageException {
-    try {
-      if (!Files.isDirectory(directory)) {
-        FileAttribute<?>[] attributes = POSIX
-            ? new FileAttribute<?>[] {
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))}
-            : new FileAttribute<?>[0];
-        Files.createDirectories(directory, attributes);
-      }
-    } catch (FileAlreadyExistsException e) {
-      // Another process created it first.
-    } catch (IOException e) {
-      throw new StorageException("cannot create the data directory " + directory, e);
-    }
-  }
-
   private void syncDirectory() {
     // Makes the rename durable; not possible on Windows, where the move is durable enough.
     try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
@@ -215,11 +147,6 @@ final class KeychainIndex {
     } catch (IOException e) {
       // Best effort only.
     }
-  }
-
-  private StorageException busy() {
-    return new StorageException("another credstore process has held the keychain index lock "
-        + lockFile + " for more than " + lockTimeout.toMillis() + " ms");
   }
 
   private static ObjectNode toJson(CredentialMetadata m) {

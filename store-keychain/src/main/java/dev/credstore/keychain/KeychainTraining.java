@@ -4,14 +4,11 @@ import dev.credstore.api.Credential;
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.Secret;
+import dev.credstore.keychain.dbus.SecretService;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -37,36 +34,22 @@ public final class KeychainTraining {
     store(scratch);
   }
 
-  /** Two throw-away sessions agree, and one secret is sealed and opened. */
+  /** The transfer and the D-Bus messages of a read, and an item's attributes read back. */
   private static void transfer() {
-    try (SecretTransfer ours = SecretTransfer.start();
-        SecretTransfer service = SecretTransfer.start()) {
-      ours.agree(service.publicKey());
-      service.agree(ours.publicKey());
-      byte[] iv = new byte[16];
-      byte[] opened = ours.decrypt(iv, service.encrypt(iv, new byte[20]));
-      Arrays.fill(opened, (byte) 0);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the Secret Service transfer does not round-trip", e);
-    }
+    SecretService.exerciseOffline();
   }
 
-  /** The calls a read makes, encoded and parsed back. */
   private static void messages() {
+    try (Secret secret = Secret.of("training-token");
+        Credential credential = Credential.builder(CredentialId.of("cds-training", "default"))
+            .token(secret).attribute("stackID", "1").build()) {
+      ItemLayout.metadata(ItemLayout.current(credential.metadata()));
+    }
     try {
-      DBusWire.encodeCall(1, SecretServiceBus.SERVICE_NAME, SecretServiceBus.DEFAULT_COLLECTION,
-          SecretServiceBus.COLLECTION_IFACE, "SearchItems", "D",
-          List.of(Map.of("service", "cds-training", "account", "default")));
-      DBusWire.encodeCall(2, SecretServiceBus.SERVICE_NAME, SecretServiceBus.SERVICE_PATH,
-          SecretServiceBus.SERVICE_IFACE, "OpenSession", "sv",
-          List.of(SecretTransfer.ALGORITHM, new byte[128]));
-      DBusWire.Reader call = DBusWire.parse(ByteBuffer.wrap(DBusWire.encodeCall(3,
-          SecretServiceBus.SERVICE_NAME, "/org/freedesktop/secrets/collection/login/1",
-          SecretServiceBus.ITEM_IFACE, "GetSecret", "o", List.of("/session/1"))));
-      call.readString();
-      call.wipe();
-    } catch (IOException e) {
-      throw new IllegalStateException("the D-Bus client cannot parse its own message", e);
+      SecretService.connect("unix:path=/nonexistent/credstore-training-bus").close();
+      throw new IllegalStateException("a bus that does not exist answered");
+    } catch (java.io.IOException expected) {
+      // What connecting to a missing bus says; the classes on the way were the point.
     }
   }
 
@@ -87,7 +70,7 @@ public final class KeychainTraining {
     }
     KeyringAccess refusing = new JavaKeyringAccess(() -> {
       throw new IOException("no keychain in a training run");
-    }, null);
+    });
     try (KeychainStore store = new KeychainStore(Platform.SECRET_SERVICE, refusing, index,
         new BoundedCalls(timeout), Clock.systemUTC())) {
       store.get(id);

@@ -421,7 +421,7 @@ final class SecretServiceStore implements CredentialStore {
    * {@code account}, previous secrets under {@code credstore-previous:<service>}, metadata in
    * {@code keychain-index.json}) into marked items, then retires the index by renaming it to
    * {@value #RETIRED_SUFFIX}. An old item is deleted only once its marked copy has been read back,
-   * only if the index names it and its attributes are exactly the two java-keyring wrote, so
+   * only if the index names it and its attributes are exactly the two java-keyring wrote (plus the generic schema gnome-keyring adds), so
    * another tool's item with more attributes is never touched. Nothing to do without an index.
    */
   void upgradeFrom(KeychainIndex index) throws CredentialStoreException {
@@ -433,11 +433,12 @@ final class SecretServiceStore implements CredentialStore {
         return null; // another process upgraded meanwhile
       }
       TreeMap<CredentialId, CredentialMetadata> entries = index.read();
+      boolean all = true;
       for (CredentialMetadata metadata : entries.values()) {
-        run("upgrade", metadata.id(), () -> {
-          upgradeOne(metadata);
-          return null;
-        });
+        all &= run("upgrade", metadata.id(), () -> upgradeOne(metadata));
+      }
+      if (!all) {
+        return null; // kept, so that nothing it knows is lost; the next open tries again
       }
       Path retired = index.file().resolveSibling(index.file().getFileName() + RETIRED_SUFFIX);
       try {
@@ -452,22 +453,26 @@ final class SecretServiceStore implements CredentialStore {
   }
 
   static final String RETIRED_SUFFIX = ".retired";
+  private static final String GENERIC_SCHEMA = "org.freedesktop.Secret.Generic";
 
-  private void upgradeOne(CredentialMetadata metadata)
+  /** Converts one index entry; false if it cannot tell which item holds it. */
+  private boolean upgradeOne(CredentialMetadata metadata)
       throws IOException, CredentialStoreException {
     CredentialId id = metadata.id();
     if (!service.searchDefaultCollection(ItemLayout.currentOf(id)).isEmpty()) {
-      return; // converted by an upgrade that was cut short before the index was retired
+      return true; // converted by an upgrade that was cut short before the index was retired
     }
-    List<String> current = legacyItems(id.service(), id.account());
-    if (current.isEmpty()) {
-      return; // the item is gone (removed with another tool): nothing to convert
+    List<String> exact = new ArrayList<>();
+    String source = legacyItem(id.service(), id.account(), exact);
+    if (source == null) {
+      return exact.isEmpty() && service.searchDefaultCollection(Map.of(ItemLayout.SERVICE,
+          id.service(), ItemLayout.ACCOUNT, id.account())).isEmpty(); // gone: nothing to convert
     }
-    List<String> previous = legacyItems(KeychainStore.PREVIOUS_PREFIX + id.service(),
-        id.account());
-    byte[] value = service.secret(current.get(0));
-    byte[] old = metadata.hasPreviousSecret() && !previous.isEmpty()
-        ? service.secret(previous.get(0)) : null;
+    List<String> exactPrevious = new ArrayList<>();
+    String previous = legacyItem(KeychainStore.PREVIOUS_PREFIX + id.service(), id.account(),
+        exactPrevious);
+    byte[] value = service.secret(source);
+    byte[] old = metadata.hasPreviousSecret() && previous != null ? service.secret(previous) : null;
     try (Secret secret = secret(id, value);
         Secret oldSecret = old == null ? null : secret(id, old)) {
       Credential.Builder builder = Credential.builder(id);
@@ -487,21 +492,37 @@ final class SecretServiceStore implements CredentialStore {
         Arrays.fill(old, (byte) 0);
       }
     }
-    for (String item : concat(current, previous)) {
+    // Only what java-keyring wrote goes; an item with more attributes (it was another tool's,
+    // which 0.1 updated in place) stays as it is, and credstore now reads its own copy.
+    for (String item : concat(exact, exactPrevious)) {
       service.deleteItem(item);
     }
+    return true;
   }
 
-  /** Items with exactly the attributes java-keyring writes: {@code service} and {@code account}. */
-  private List<String> legacyItems(String serviceName, String account) throws IOException {
-    Map<String, String> exactly = Map.of(ItemLayout.SERVICE, serviceName, ItemLayout.ACCOUNT,
+  /**
+   * The item 0.1 kept {@code serviceName}/{@code account} in: the one with exactly java-keyring's
+   * attributes (all such are collected in {@code exact}), else the only item matching both; null
+   * if none, or if several with more attributes leave it unclear.
+   */
+  private String legacyItem(String serviceName, String account, List<String> exact)
+      throws IOException {
+    Map<String, String> attributes = Map.of(ItemLayout.SERVICE, serviceName, ItemLayout.ACCOUNT,
         account);
-    List<String> items = new ArrayList<>();
-    for (String item : service.searchDefaultCollection(exactly)) {
-      if (service.attributes(item).equals(exactly)) {
-        items.add(item);
+    List<String> others = new ArrayList<>();
+    for (String item : service.searchDefaultCollection(attributes)) {
+      Map<String, String> found = new java.util.HashMap<>(service.attributes(item));
+      // gnome-keyring adds the generic schema to an item created without one, as java-keyring's.
+      found.remove(ItemLayout.SCHEMA, GENERIC_SCHEMA);
+      if (found.equals(attributes)) {
+        exact.add(item);
+      } else if (!ItemLayout.APPLICATION_VALUE.equals(found.get(ItemLayout.APPLICATION))) {
+        others.add(item);
       }
     }
-    return items;
+    if (!exact.isEmpty()) {
+      return exact.get(0);
+    }
+    return others.size() == 1 ? others.get(0) : null;
   }
 }

@@ -38,4 +38,24 @@ public final class SecretServiceTesting {
     System.err.println("[credstore] keychain tests skipped: " + why);
     Assumptions.abort(why);
   }
+
+  /**
+   * Runs a command, feeding {@code input} (no newline) to stdin, and returns its stdout; fails the
+   * test if it does not finish within 30 s.
+   */
+  public static String run(String input, String... command) throws Exception {
+    Process process = new ProcessBuilder(new java.util.ArrayList<>(java.util.List.of(command)))
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    if (input != null) {
+      process.getOutputStream().write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    process.getOutputStream().close();
+    String out = new String(process.getInputStream().readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8);
+    if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      fail(String.join(" ", command) + " did not finish");
+    }
+    return out;
+  }
 }

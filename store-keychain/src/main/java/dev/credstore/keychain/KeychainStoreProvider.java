@@ -1,6 +1,7 @@
 package dev.credstore.keychain;
 
 import com.github.javakeyring.Keyring;
+import com.github.javakeyring.KeyringStorageType;
 import dev.credstore.keychain.dbus.BusConnection;
 import dev.credstore.keychain.dbus.SecretService;
 import dev.credstore.api.AuthenticationException;
@@ -160,6 +161,7 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
   // Takes ownership of bus.
   private CredentialStore openSecretService(StoreOptions options, SecretService bus)
       throws CredentialStoreException {
+    bus.prepareTransfer();
     BoundedCalls calls = new BoundedCalls(options.operationTimeout());
     SecretServiceStore store = null;
     try {
@@ -224,7 +226,8 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
     AtomicBoolean abandoned = new AtomicBoolean();
     try {
       return calls.call(() -> {
-        Keyring keyring = Keyring.create(platform.storageType());
+        Keyring keyring = Keyring.create(platform == Platform.MACOS
+            ? KeyringStorageType.OSX_KEYCHAIN : KeyringStorageType.WINDOWS_CREDENTIAL_STORE);
         if (abandoned.get()) {
           // Nobody will use it, and its D-Bus threads would keep the JVM alive.
           keyring.close();

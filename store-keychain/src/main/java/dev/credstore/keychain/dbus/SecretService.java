@@ -36,24 +36,33 @@ public final class SecretService implements AutoCloseable {
 
   private final BusConnection bus;
   // The first secret needs our DH key pair, which takes a cold JVM ~15 ms of modPow: it is made
-  // on a daemon thread while the connection is set up and the item is searched for.
-  private final FutureTask<SecretTransfer> keys;
+  // on a daemon thread while the item is searched for (see prepareTransfer).
+  private FutureTask<SecretTransfer> keys;
   private String sessionPath;
   private SecretTransfer transfer;
   private SecureRandom random;
 
-  private SecretService(BusConnection bus, FutureTask<SecretTransfer> keys) {
+  private SecretService(BusConnection bus) {
     this.bus = bus;
-    this.keys = keys;
   }
 
   /** Connects to the bus at {@code address}; starts no service. */
   public static SecretService connect(String address) throws IOException {
-    FutureTask<SecretTransfer> keys = new FutureTask<>(SecretTransfer::start);
-    Thread maker = new Thread(keys, "credstore-dh-keys");
-    maker.setDaemon(true);
-    maker.start();
-    return new SecretService(BusConnection.open(address), keys);
+    return new SecretService(BusConnection.open(address));
+  }
+
+  /**
+   * Starts making the transfer's key pair on a daemon thread, so that it is ready by the time a
+   * secret is read. Not done by {@link #connect}: a probe needs no keys, and loading the crypto
+   * classes would slow it.
+   */
+  public synchronized void prepareTransfer() {
+    if (keys == null) {
+      keys = new FutureTask<>(SecretTransfer::start);
+      Thread maker = new Thread(keys, "credstore-dh-keys");
+      maker.setDaemon(true);
+      maker.start();
+    }
   }
 
   /** The bus connection's unique name. */
@@ -217,6 +226,7 @@ public final class SecretService implements AutoCloseable {
     if (sessionPath != null) {
       return;
     }
+    prepareTransfer();
     SecretTransfer candidate;
     try {
       candidate = keys.get();

@@ -38,7 +38,7 @@ import java.util.Optional;
  * once). Passphrases come from {@link StoreSettings#configuredPassphrases()} (a passphrase file or
  * {@code CREDSTORE_PASSPHRASE}) unless the builder is given a {@link PassphraseSource}, for
  * instance the application's own prompt; with none, a locked store fails with {@link
- * AuthenticationException} and never blocks. Thread-safe.
+ * dev.credstore.api.AuthenticationException} and never blocks. Thread-safe.
  */
 public final class Credentials implements AutoCloseable {
 

@@ -11,7 +11,7 @@ import java.util.Optional;
  * What a backend needs to open a store: where data lives, how to get a passphrase, how long any
  * blocking call may take, and the process environment (passed in rather than read globally, so
  * that callers and tests control it). Immutable; build with {@link #builder()} or derive from
- * {@link StoreSettings#toOptions(PassphraseSource)}.
+ * {@code dev.credstore.runtime.StoreSettings#toOptions}.
  */
 public final class StoreOptions {
 

@@ -21,7 +21,7 @@ final class PassphraseStores {
    */
   static PassphraseProtectedStore of(Opened opened, String command)
       throws CredentialNotFoundException {
-    if (!(opened.store instanceof PassphraseProtectedStore protectedStore)) {
+    if (!(opened.backendStore instanceof PassphraseProtectedStore protectedStore)) {
       throw new UsageException("'credstore " + command + "' is for the encrypted file store; the "
           + opened.selected.id() + " backend has no passphrase or data key of credstore's (choose"
           + " the file store with --backend file)");

@@ -74,6 +74,8 @@ final class StatusCommand implements Callable<Integer> {
     } catch (CredentialStoreException e) {
       report.problem = e;
     }
+    report.otherStores = session.backends.otherStores(
+        report.selected == null ? "" : report.selected.id(), session.options);
     Instant now = root.context.clock().instant();
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
@@ -94,6 +96,7 @@ final class StatusCommand implements Callable<Integer> {
     SelectedBackend selected;
     StoreDescription description;
     List<CredentialMetadata> credentials;
+    List<String> otherStores = List.of();
     final Map<String, String> overrides = new LinkedHashMap<>();
     CredentialStoreException problem;
   }
@@ -139,6 +142,11 @@ final class StatusCommand implements Callable<Integer> {
       }
     } else {
       out.println("credentials: unknown (the store could not be read)");
+    }
+    if (!report.otherStores.isEmpty()) {
+      out.println();
+      out.println("stores not in use that hold credentials:");
+      report.otherStores.forEach(other -> out.println("  " + other));
     }
     if (!report.overrides.isEmpty()) {
       out.println();
@@ -187,6 +195,11 @@ final class StatusCommand implements Callable<Integer> {
       json.writeStringField("configFile", settings.configFile().toString());
       json.writeBooleanField("configFileExists", Files.exists(settings.configFile()));
       json.writeEndObject();
+      json.writeArrayFieldStart("otherStores");
+      for (String other : report.otherStores) {
+        json.writeString(other);
+      }
+      json.writeEndArray();
       json.writeArrayFieldStart("backends");
       for (BackendStatus status : report.survey) {
         json.writeStartObject();

@@ -47,7 +47,7 @@ final class StoreSession {
   }
 
   SelectedBackend select() throws CredentialStoreException {
-    return backends.select(settings.backend(), options);
+    return backends.select(settings, options);
   }
 
   /**
@@ -68,18 +68,29 @@ final class StoreSession {
           + "; choose it with --backend " + selected.id() + " or " + StoreSettings.BACKEND_VARIABLE
           + "=" + selected.id() + " to silence this note");
     }
-    return new Opened(selected, selected.open(options), settings);
+    if (!selected.otherStores().isEmpty()) {
+      err.println("credstore: note: using " + selected.id() + ", but credentials also exist in "
+          + String.join("; ", selected.otherStores()) + "; they are not visible through "
+          + selected.id() + " (choose with --backend or " + StoreSettings.BACKEND_VARIABLE + ")");
+    }
+    CredentialStore store = selected.open(options);
+    return new Opened(selected, StoreSettings.AUTO.equals(settings.backend().value())
+        ? new FirstWriteMemory(store, selected.id(), settings, err) : store, store, settings);
   }
 
   /** An open store and how it was chosen. */
   static final class Opened implements AutoCloseable {
     final SelectedBackend selected;
     final CredentialStore store;
+    /** The backend's own store object, for its own interfaces (PassphraseProtectedStore). */
+    final CredentialStore backendStore;
     private final StoreSettings settings;
 
-    Opened(SelectedBackend selected, CredentialStore store, StoreSettings settings) {
+    Opened(SelectedBackend selected, CredentialStore store, CredentialStore backendStore,
+        StoreSettings settings) {
       this.selected = selected;
       this.store = store;
+      this.backendStore = backendStore;
       this.settings = settings;
     }
 

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -126,6 +127,33 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
           + " bus (org.freedesktop.secrets has no owner); start gnome-keyring or another Secret"
           + " Service, or use the file backend");
     };
+  }
+
+  /**
+   * How many credentials credstore keeps in the default collection, asked over the session bus
+   * within the probe's budget; empty without a reachable, unlocked Secret Service.
+   */
+  @Override
+  public Optional<String> existingData(StoreOptions options) {
+    if (Platform.forOsName(osName).orElse(null) != Platform.SECRET_SERVICE) {
+      return Optional.empty(); // java-keyring cannot enumerate; the index is no proof
+    }
+    try (Probe probe = probeSecretService(options)) {
+      if (probe.state() != Probe.State.READY) {
+        return Optional.empty();
+      }
+      String address = options.environment().get(BUS_VARIABLE);
+      Integer count = BoundedCalls.once(() -> {
+        try (SecretService bus = SecretService.connect(address)) {
+          return bus.searchDefaultCollection(ItemLayout.marked(ItemLayout.CURRENT_SCHEMA)).size();
+        }
+      }, min(options.operationTimeout(), PROBE_BUDGET));
+      return count == 0 ? Optional.empty()
+          : Optional.of(count + " credential" + (count == 1 ? "" : "s")
+              + " in the Secret Service default collection");
+    } catch (Exception e) {
+      return Optional.empty();
+    }
   }
 
   /** A probe's connection and what it found there; closing it closes the connection. */

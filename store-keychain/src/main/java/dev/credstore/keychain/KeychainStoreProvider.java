@@ -205,8 +205,11 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
       store = new SecretServiceStore(bus, calls, new WriteLock(
           options.dataDirectory().resolve("keychain.lock"), options.operationTimeout()),
           Clock.systemUTC());
-      // First use after credstore 0.1: its items and index become marked items.
-      store.upgradeFrom(new KeychainIndex(options.dataDirectory(), options.operationTimeout()));
+      // First use after credstore 0.1: its items and index become marked items. Checked before
+      // KeychainIndex exists, whose JSON set-up a get should not pay for.
+      if (Files.exists(options.dataDirectory().resolve(KeychainIndex.FILE_NAME))) {
+        store.upgradeFrom(new KeychainIndex(options.dataDirectory(), options.operationTimeout()));
+      }
       SecretServiceStore opened = store;
       store = null;
       bus = null;

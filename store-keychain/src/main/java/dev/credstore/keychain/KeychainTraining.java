@@ -6,6 +6,7 @@ import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.Secret;
 import dev.credstore.keychain.dbus.SecretService;
+import dev.credstore.keychain.dbus.TrainingBus;
 import dev.credstore.spi.Probe;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -24,6 +25,25 @@ import java.util.TreeMap;
 public final class KeychainTraining {
 
   private KeychainTraining() {}
+
+  /**
+   * Serves, on {@code socket}, a session bus whose Secret Service holds credstore's item for
+   * {@code service}/default with the secret "training-token", until closed: keychain commands
+   * run against it with {@code DBUS_SESSION_BUS_ADDRESS=unix:path=<socket>} take the whole read
+   * path of a real get. For training runs only.
+   */
+  public static AutoCloseable trainingBus(Path socket, String service) throws IOException {
+    try (Secret secret = Secret.of("training-token");
+        Credential credential = Credential.builder(CredentialId.of(service)).token(secret)
+            .attribute("stackID", "1").build()) {
+      byte[] utf8 = secret.revealUtf8();
+      try {
+        return TrainingBus.serve(socket, ItemLayout.current(credential.metadata()), utf8);
+      } finally {
+        java.util.Arrays.fill(utf8, (byte) 0);
+      }
+    }
+  }
 
   /**
    * Runs it in {@code scratch}, a private directory the caller deletes.

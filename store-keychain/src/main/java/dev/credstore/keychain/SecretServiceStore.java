@@ -16,6 +16,7 @@ import dev.credstore.api.StorageException;
 import dev.credstore.api.StoreDescription;
 import dev.credstore.keychain.dbus.DBusErrorException;
 import dev.credstore.keychain.dbus.MalformedMessageException;
+import dev.credstore.keychain.dbus.PromptRequiredException;
 import dev.credstore.keychain.dbus.SecretService;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -371,6 +372,9 @@ final class SecretServiceStore implements CredentialStore {
     } catch (TimeoutException e) {
       throw new BackendUnavailableException("the Secret Service did not answer within "
           + calls.timeout().toMillis() + " ms (" + what + ")", e);
+    } catch (PromptRequiredException e) {
+      throw new AuthenticationException("the keychain is locked (" + what + "): " + e.getMessage()
+          + "; unlock it and retry", e);
     } catch (MalformedMessageException e) {
       throw new BackendUnavailableException("the Secret Service sent a malformed reply (" + what
           + "): " + e.getMessage(), e);

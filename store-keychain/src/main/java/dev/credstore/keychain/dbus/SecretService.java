@@ -182,8 +182,8 @@ public final class SecretService implements AutoCloseable {
       String item = (String) reply.get(0);
       String prompt = (String) reply.get(1);
       if (!"/".equals(prompt) || "/".equals(item)) {
-        throw new IOException("storing in the default collection needs an unlock prompt;"
-            + " not prompting");
+        throw new PromptRequiredException("storing in the default collection needs an unlock"
+            + " prompt; not prompting");
       }
       return item;
     } finally {
@@ -196,7 +196,8 @@ public final class SecretService implements AutoCloseable {
     List<Object> reply = bus.call(SERVICE_NAME, itemPath, ITEM_IFACE, "Delete", "", List.of(),
         "o");
     if (!"/".equals(reply.get(0))) {
-      throw new IOException("deleting " + itemPath + " needs an unlock prompt; not prompting");
+      throw new PromptRequiredException("deleting " + itemPath
+          + " needs an unlock prompt; not prompting");
     }
   }
 

@@ -3,15 +3,20 @@ package dev.credstore.runtime;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.credstore.api.ConfigurationException;
+import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.PassphraseSource;
 import dev.credstore.api.StorageException;
 import dev.credstore.spi.JsonTrees;
 import dev.credstore.spi.Names;
+import dev.credstore.spi.PrivateFiles;
+import dev.credstore.spi.PrivateLock;
 import dev.credstore.spi.StoreOptions;
+import dev.credstore.spi.UserDirectories;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
@@ -87,9 +92,10 @@ public final class StoreSettings {
   public static StoreSettings load(Map<String, String> environment)
       throws ConfigurationException, StorageException {
     Map<String, String> env = Map.copyOf(environment);
-    Path home = homeDirectory(env);
-    Path configDirectory = xdg(env, "XDG_CONFIG_HOME", home.resolve(".config")).resolve("credstore");
-    Path dataDirectory = xdg(env, "XDG_DATA_HOME", home.resolve(".local/share")).resolve("credstore");
+    UserDirectories directories = UserDirectories.of(env);
+    Path home = directories.home();
+    Path configDirectory = directories.credstoreConfig();
+    Path dataDirectory = directories.credstoreData();
     Path configFile = configDirectory.resolve("config.json");
 
     JsonNode config = readConfig(configFile);
@@ -100,9 +106,9 @@ public final class StoreSettings {
     if (config != null) {
       backend = textSetting(config, "backend", fileSource).orElse(backend);
       store = textSetting(config, "store", fileSource)
-          .map(s -> new Setting<>(path(s.value(), home, home), s.source())).orElse(store);
+          .map(s -> new Setting<>(directories.expand(s.value(), home), s.source())).orElse(store);
       passphraseFile = textSetting(config, "passphraseFile", fileSource)
-          .map(s -> new Setting<>(path(s.value(), home, home), s.source()))
+          .map(s -> new Setting<>(directories.expand(s.value(), home), s.source()))
           .orElse(passphraseFile);
     }
     boolean remembered = false;
@@ -118,11 +124,11 @@ public final class StoreSettings {
       }
     }
     if (nonEmpty(env.get(STORE_VARIABLE))) {
-      store = new Setting<>(path(env.get(STORE_VARIABLE), home, cwd()), STORE_VARIABLE);
+      store = new Setting<>(directories.expand(env.get(STORE_VARIABLE), cwd()), STORE_VARIABLE);
     }
     if (nonEmpty(env.get(PASSPHRASE_FILE_VARIABLE))) {
       passphraseFile = new Setting<>(
-          path(env.get(PASSPHRASE_FILE_VARIABLE), home, cwd()),
+          directories.expand(env.get(PASSPHRASE_FILE_VARIABLE), cwd()),
           PASSPHRASE_FILE_VARIABLE);
     }
     checkBackendName(backend);
@@ -200,68 +206,25 @@ public final class StoreSettings {
    * The file is written atomically, 0600 in a 0700 directory.
    *
    * @return whether it was written now (the caller says so on stderr)
-   * @throws StorageException if the file cannot be written
+   * @throws CredentialStoreException if the file cannot be written or its lock had
    */
-  public boolean rememberBackend(String backendId) throws StorageException {
+  public boolean rememberBackend(String backendId) throws CredentialStoreException {
     if (backendRemembered || !AUTO.equals(backend.value()) || !"default".equals(backend.source())) {
       return false;
     }
     Path memory = backendMemoryFile();
-    if (Files.exists(memory)) {
-      return false; // another process remembered one meanwhile; the next session uses it
-    }
     byte[] json = ("{\"backend\": \"" + backendId + "\", \"rememberedAt\": \""
         + java.time.Instant.now() + "\"}\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    Path temp = null;
-    try {
-      if (!Files.isDirectory(configDirectory)) {
-        Files.createDirectories(configDirectory, privateDirectory());
-      }
-      temp = Files.createTempFile(configDirectory, ".backend", ".tmp", privateFile());
-      try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(temp,
-          java.nio.file.StandardOpenOption.WRITE)) {
-        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(json);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        channel.force(true);
-      }
-      // A hard link, not a rename: it fails if the file exists, so a memory another process
-      // wrote first wins and is never replaced.
-      Files.createLink(memory, temp);
-      return true;
-    } catch (java.nio.file.FileAlreadyExistsException e) {
-      return false;
-    } catch (IOException e) {
-      throw new StorageException("cannot remember the backend in " + memory + ": "
-          + e.getMessage(), e);
-    } finally {
-      if (temp != null) {
-        try {
-          Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-          // a stray temp file holds nothing secret
-        }
-      }
-    }
-  }
-
-  private static java.nio.file.attribute.FileAttribute<?>[] privateDirectory() {
-    return posix() ? new java.nio.file.attribute.FileAttribute<?>[] {
-        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"))}
-        : new java.nio.file.attribute.FileAttribute<?>[0];
-  }
-
-  private static java.nio.file.attribute.FileAttribute<?>[] privateFile() {
-    return posix() ? new java.nio.file.attribute.FileAttribute<?>[] {
-        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))}
-        : new java.nio.file.attribute.FileAttribute<?>[0];
-  }
-
-  private static boolean posix() {
-    return java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    PrivateFiles.ensureDirectory(configDirectory);
+    // Under a lock, so that of two first writes at once only one remembers, and never replaces.
+    return PrivateLock.hold(configDirectory.resolve(MEMORY_FILE_NAME + ".lock"),
+        Duration.ofSeconds(5), () -> {
+          if (Files.exists(memory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+          }
+          PrivateFiles.replace(memory, json);
+          return true;
+        });
   }
 
   /** The remembered backend id, or null when nothing is remembered. */
@@ -376,32 +339,8 @@ public final class StoreSettings {
     }
   }
 
-  private static Path homeDirectory(Map<String, String> env) {
-    String home = env.get("HOME");
-    if (!nonEmpty(home)) {
-      home = System.getProperty("user.home");
-    }
-    return Path.of(home).toAbsolutePath().normalize();
-  }
-
-  // The XDG spec says relative values are invalid and must be ignored.
-  private static Path xdg(Map<String, String> env, String variable, Path fallback) {
-    String value = env.get(variable);
-    if (nonEmpty(value) && Path.of(value).isAbsolute()) {
-      return Path.of(value).normalize();
-    }
-    return fallback;
-  }
-
   // Relative paths in the config file are taken from the home directory, not from wherever the
   // command happens to run; in variables they mean what a shell user expects: the working directory.
-  private static Path path(String value, Path home, Path relativeTo) {
-    String expanded = value.equals("~") ? home.toString()
-        : value.startsWith("~/") ? home.resolve(value.substring(2)).toString() : value;
-    Path path = Path.of(expanded);
-    return (path.isAbsolute() ? path : relativeTo.resolve(path)).normalize();
-  }
-
   private static Path cwd() {
     return Path.of("").toAbsolutePath();
   }

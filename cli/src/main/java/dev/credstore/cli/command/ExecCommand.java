@@ -1,25 +1,17 @@
 package dev.credstore.cli.command;
 
 import dev.credstore.api.CredentialId;
-import dev.credstore.api.CredentialNotFoundException;
 import dev.credstore.api.CredentialStoreException;
-import dev.credstore.cli.output.Describe;
 import dev.credstore.cli.output.ExitCodes.UsageException;
 import dev.credstore.cli.process.ChildProcess;
 import dev.credstore.cli.session.StoreSession;
 import dev.credstore.runtime.KnownServices;
 import dev.credstore.runtime.ResolvedToken;
-import dev.credstore.runtime.TokenResolver;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "exec",
     description = {
@@ -35,10 +27,7 @@ import picocli.CommandLine.Spec;
             + "is not found, 126 if it cannot be executed. SIGTERM is passed on to COMMAND; "
             + "SIGINT and SIGHUP reach it from the terminal."},
     mixinStandardHelpOptions = true)
-final class ExecCommand implements Callable<Integer> {
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
+final class ExecCommand extends BaseCommand {
 
   @Parameters(index = "0", paramLabel = "SERVICE")
   String service;
@@ -59,30 +48,25 @@ final class ExecCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CredentialStoreException, InterruptedException {
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter err = err();
     if (command == null || command.isEmpty()) {
       throw new UsageException("name the command to run after --, e.g. credstore exec k6 -- k6 "
           + "cloud run script.js");
     }
     CredentialId id = CredentialId.of(service, account);
-    StoreSession session = StoreSession.load(root.context, root.global);
+    StoreSession session = session();
     KnownServices services = KnownServices.load(session.settings);
     String variable = ChildProcess.variableFor(services, id, env);
-    TokenResolver resolver = new TokenResolver(services, root.context.environment());
-    Optional<ResolvedToken> found = resolver.resolve(id, !noEnv, () -> session.open(err).store);
-    if (found.isEmpty()) {
-      throw new CredentialNotFoundException("not logged in to " + Describe.id(id) + "; run: "
-          + Describe.command("login", id));
-    }
-    spec.commandLine().getOut().flush();
+    ResolvedToken found = session.resolveToken(services, id, !noEnv, err);
+    out().flush();
     err.flush();
-    try (ResolvedToken token = found.get()) {
-      if (root.global.verbose) {
+    try (ResolvedToken token = found) {
+      if (global().verbose()) {
         err.println("credstore: running " + command.get(0) + " with " + variable + " set from "
             + token.environmentVariable().map(v -> "the environment (" + v + ")").orElse("the store"));
         err.flush();
       }
-      return ChildProcess.exec(command, root.context.environment(), variable, token.secret());
+      return ChildProcess.exec(command, context().environment(), variable, token.secret());
     }
   }
 }

@@ -78,6 +78,8 @@ final class StatusCommand extends BaseCommand {
     } catch (CredentialStoreException e) {
       report.problem = e;
     }
+    report.otherStores = session.backends.otherStores(
+        report.selected == null ? "" : report.selected.id(), session.options);
     Instant now = context().clock().instant();
     PrintWriter out = out();
     if (json) {
@@ -142,6 +144,7 @@ final class StatusCommand extends BaseCommand {
     StoreDescription description;
     UnlockStatus unlock;
     List<CredentialMetadata> credentials;
+    List<String> otherStores = List.of();
     final Map<String, String> overrides = new LinkedHashMap<>();
     CredentialStoreException problem;
   }
@@ -195,6 +198,11 @@ final class StatusCommand extends BaseCommand {
       }
     } else {
       out.println("credentials: unknown (the store could not be read)");
+    }
+    if (!report.otherStores.isEmpty()) {
+      out.println();
+      out.println("stores not in use that hold credentials:");
+      report.otherStores.forEach(other -> out.println("  " + other));
     }
     if (!report.overrides.isEmpty()) {
       out.println();
@@ -254,6 +262,11 @@ final class StatusCommand extends BaseCommand {
       json.writeStringField("configFile", settings.configFile().toString());
       json.writeBooleanField("configFileExists", Files.exists(settings.configFile()));
       json.writeEndObject();
+      json.writeArrayFieldStart("otherStores");
+      for (String other : report.otherStores) {
+        json.writeString(other);
+      }
+      json.writeEndArray();
       json.writeArrayFieldStart("backends");
       for (BackendStatus status : report.survey) {
         json.writeStartObject();

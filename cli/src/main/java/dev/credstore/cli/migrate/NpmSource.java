@@ -1,0 +1,143 @@
+package dev.credstore.cli.migrate;
+
+import dev.credstore.api.ConfigurationException;
+import dev.credstore.api.CredentialId;
+import dev.credstore.api.Secret;
+import dev.credstore.cli.migrate.IniFile.Entry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * npm's user config, {@code $npm_config_userconfig} else {@code ~/.npmrc}: {@code
+ * //<registry>/:_authToken=<token>} lines. The token moves and the value becomes {@code
+ * ${NPM_TOKEN…?}}, a placeholder npm expands from the environment ({@code ?}: to nothing when the
+ * variable is unset, so plain {@code npm} keeps working for everything that needs no token); {@code
+ * exec npm} sets that variable. {@code _auth} and {@code _password} lines are reported.
+ *
+ * <p>Accounts: {@code registry.npmjs.org} is the default account with {@code NPM_TOKEN}; another
+ * registry's account is its {@code //host/path/} key with {@code NPM_TOKEN_<HOST_PATH>}.
+ */
+final class NpmSource implements PlaintextSource {
+
+  static final String SERVICE = "npm";
+  private static final String TOKEN_SUFFIX = ":_authToken";
+  private static final String NPMJS = "//registry.npmjs.org/";
+
+  @Override
+  public String tool() {
+    return SERVICE;
+  }
+
+  @Override
+  public Set<String> services() {
+    return Set.of(SERVICE);
+  }
+
+  @Override
+  public List<Path> files(Places places) {
+    Optional<Path> configured = places.absolute("npm_config_userconfig")
+        .or(() -> places.absolute("NPM_CONFIG_USERCONFIG"));
+    return List.of(configured.orElse(places.inHome(".npmrc")));
+  }
+
+  @Override
+  public Scan scan(Path file, byte[] bytes) throws ConfigurationException {
+    LineSurgery surgery = LineSurgery.of(bytes);
+    List<FoundSecret> found = new ArrayList<>();
+    List<Reported> reported = new ArrayList<>();
+    List<Integer> edited = new ArrayList<>();
+    try {
+      for (Entry entry : IniFile.entries(bytes, false)) {
+        String key = entry.key();
+        if ((key.endsWith(":_auth") || key.endsWith(":_password") || key.equals("_auth")
+            || key.equals("_password")) && !entry.isEmpty() && !isPlaceholder(bytes, entry)) {
+          reported.add(new Reported(key + " (line " + entry.line().number() + ")",
+              "a registry password, not moved: replace it with an _authToken, which credstore "
+                  + "migrate can move"));
+          continue;
+        }
+        if (!key.startsWith("//") || !key.endsWith(TOKEN_SUFFIX) || entry.isEmpty()
+            || isPlaceholder(bytes, entry)) {
+          continue;
+        }
+        String registry = key.substring(0, key.length() - TOKEN_SUFFIX.length());
+        String variable = variable(registry);
+        byte[] value = IniFile.value(bytes, entry);
+        try {
+          Map<String, String> metadata = new TreeMap<>();
+          metadata.put("registry", registry);
+          metadata.put("variable", variable);
+          found.add(new FoundSecret(key, id(registry), metadata, Secret.fromUtf8(value)));
+        } catch (IllegalArgumentException e) {
+          throw new ConfigurationException(key + " holds a token that is not UTF-8");
+        } finally {
+          Arrays.fill(value, (byte) 0);
+        }
+        surgery.replace(entry.line(), entry.valueStart(), entry.valueEnd(),
+            "${" + variable + "?}");
+        edited.add(entry.line().number());
+      }
+      if (found.isEmpty()) {
+        return Scan.nothing("no _authToken in plaintext", reported);
+      }
+      byte[] rewritten = surgery.result((before, after) -> verify(before, after, edited));
+      return Scan.rewrite(found, rewritten, reported);
+    } catch (ConfigurationException | RuntimeException e) {
+      found.forEach(FoundSecret::close);
+      throw e;
+    }
+  }
+
+  /** Same entries, same keys, same values except the edited ones, now placeholders. */
+  private static void verify(byte[] before, byte[] after, List<Integer> edited)
+      throws ConfigurationException {
+    List<Entry> was = IniFile.entries(before, false);
+    List<Entry> now = IniFile.entries(after, false);
+    boolean same = was.size() == now.size();
+    for (int i = 0; same && i < was.size(); i++) {
+      Entry a = was.get(i);
+      Entry b = now.get(i);
+      same = a.key().equals(b.key()) && a.section().equals(b.section())
+          && (edited.contains(a.line().number()) ? isPlaceholder(after, b)
+              : IniFile.text(before, a).equals(IniFile.text(after, b)));
+    }
+    if (!same || LineSurgery.split(before).size() != LineSurgery.split(after).size()) {
+      throw new ConfigurationException("credstore's edit would change more than the tokens; the "
+          + "file is left as it is");
+    }
+  }
+
+  private static boolean isPlaceholder(byte[] bytes, Entry entry) {
+    String value = IniFile.text(bytes, entry);
+    return value.startsWith("${") && value.endsWith("}") && value.indexOf('}') == value.length() - 1;
+  }
+
+  static CredentialId id(String registry) {
+    return CredentialId.of(SERVICE, registry.equals(NPMJS) ? CredentialId.DEFAULT_ACCOUNT
+        : registry);
+  }
+
+  /** NPM_TOKEN for npmjs.org, else NPM_TOKEN_ and the registry's host and path in capitals. */
+  static String variable(String registry) {
+    if (registry.equals(NPMJS)) {
+      return "NPM_TOKEN";
+    }
+    String name = registry.replaceAll("^/+|/+$", "").toUpperCase(Locale.ROOT)
+        .replaceAll("[^A-Z0-9]+", "_");
+    return ("NPM_TOKEN_" + name).substring(0, Math.min(120, 10 + name.length()));
+  }
+
+  @Override
+  public Optional<HandBack> handBack(CredentialId id, Map<String, String> metadata) {
+    String variable = metadata.get("variable");
+    return Optional.of(new HandBack(variable != null ? variable
+        : variable(metadata.getOrDefault("registry", NPMJS)), Map.of()));
+  }
+}

@@ -175,7 +175,7 @@ final class PlatformSource implements PlaintextSource {
       return Scan.nothing("no api.token in config.yaml", List.of());
     }
     try {
-      byte[] rewritten = yaml.remove("api", "token").result();
+      byte[] rewritten = yaml.removeWithEmptyParent("api", "token").result();
       return Scan.rewrite(List.of(new FoundSecret("api.token", CredentialId.of(service),
           Map.of(), token.get())), rewritten, List.of());
     } catch (ConfigurationException | RuntimeException e) {

@@ -115,17 +115,9 @@ public final class YamlSurgery {
    * @throws ConfigurationException if its value is not a single-line scalar on the key's own line
    */
   public YamlSurgery remove(String... path) throws ConfigurationException {
-    String[] parent = java.util.Arrays.copyOf(path, path.length - 1);
-    Optional<NodeTuple> tuple = node(parent).filter(MappingNode.class::isInstance)
-        .flatMap(n -> ((MappingNode) n).getValue().stream()
-            .filter(t -> t.getKeyNode() instanceof ScalarNode k
-                && k.getValue().equals(path[path.length - 1]))
-            .findFirst());
-    if (tuple.isEmpty()) {
-      throw new ConfigurationException("no key " + String.join(".", path));
-    }
-    Node key = tuple.get().getKeyNode();
-    Node value = tuple.get().getValueNode();
+    NodeTuple tuple = tupleOf(path);
+    Node key = tuple.getKeyNode();
+    Node value = tuple.getValueNode();
     int line = key.getStartMark().getLine();
     if (!(value instanceof ScalarNode) || value.getEndMark().getLine() != line
         || value.getStartMark().getLine() != line) {
@@ -140,6 +132,38 @@ public final class YamlSurgery {
     cuts.add(range);
     removed.add(List.of(path));
     return this;
+  }
+
+  /**
+   * As {@link #remove}, and if that leaves its mapping empty, also the mapping's own key line (for
+   * tools that merge their file over defaults, where {@code api:} with no value is not "no
+   * settings").
+   */
+  public YamlSurgery removeWithEmptyParent(String... path) throws ConfigurationException {
+    remove(path);
+    if (path.length >= 2 && keys(java.util.Arrays.copyOf(path, path.length - 1)).size() == 1) {
+      String[] parent = java.util.Arrays.copyOf(path, path.length - 1);
+      Node key = tupleOf(parent).getKeyNode();
+      int[] range = lineRange(key.getStartMark().getLine());
+      Node value = tupleOf(parent).getValueNode();
+      if (value.getStartMark().getLine() == key.getStartMark().getLine()) {
+        throw cannotCut(parent); // a flow mapping on one line: not ours to split
+      }
+      cuts.add(range);
+      removed.remove(removed.size() - 1);
+      removed.add(List.of(parent));
+    }
+    return this;
+  }
+
+  private NodeTuple tupleOf(String... path) throws ConfigurationException {
+    String[] parent = java.util.Arrays.copyOf(path, path.length - 1);
+    return node(parent).filter(MappingNode.class::isInstance)
+        .flatMap(n -> ((MappingNode) n).getValue().stream()
+            .filter(t -> t.getKeyNode() instanceof ScalarNode k
+                && k.getValue().equals(path[path.length - 1]))
+            .findFirst())
+        .orElseThrow(() -> new ConfigurationException("no key " + String.join(".", path)));
   }
 
   /**
@@ -160,8 +184,7 @@ public final class YamlSurgery {
         removeFrom(expected, path);
       }
       JsonNode actual = YAML.readTree(result);
-      if (expected == null || expected.isMissingNode() ? !(actual == null || actual.isMissingNode()
-          || actual.isNull()) : !expected.equals(actual)) {
+      if (!normal(expected).equals(normal(actual))) {
         throw new ConfigurationException("credstore's edit would change more than the secret; "
             + "the file is left as it is");
       }
@@ -172,6 +195,12 @@ public final class YamlSurgery {
     return result;
   }
 
+  /** An empty document, and one whose mapping lost its last key, both as {}. */
+  private static JsonNode normal(JsonNode node) {
+    return node == null || node.isMissingNode() || node.isNull()
+        ? YAML.createObjectNode() : node;
+  }
+
   private static void removeFrom(JsonNode root, List<String> path) {
     JsonNode parent = root;
     JsonNode grandParent = null;
@@ -179,7 +208,10 @@ public final class YamlSurgery {
       grandParent = parent;
       parent = parent.get(name);
     }
-    ((ObjectNode) parent).remove(path.get(path.size() - 1));
+    JsonNode gone = ((ObjectNode) parent).remove(path.get(path.size() - 1));
+    if (gone != null && gone.isObject()) {
+      return; // a whole mapping went with its key
+    }
     if (parent.isEmpty() && grandParent instanceof ObjectNode holder) {
       holder.set(path.get(path.size() - 2), NullNode.getInstance());
     }

@@ -67,6 +67,10 @@ final class JsonTokenSource implements PlaintextSource {
     return tool;
   }
 
+  CredentialId id() {
+    return id;
+  }
+
   String pointer() {
     return pointer;
   }

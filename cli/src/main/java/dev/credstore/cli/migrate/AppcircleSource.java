@@ -88,7 +88,7 @@ final class AppcircleSource implements PlaintextSource {
       return Scan.rewrite(found, surgery.result(), List.of());
     } catch (ConfigurationException | RuntimeException e) {
       found.forEach(FoundSecret::close);
-      throw e;
+      throw Scan.problem(e);
     }
   }
 

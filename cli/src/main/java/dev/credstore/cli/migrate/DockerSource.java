@@ -92,7 +92,7 @@ final class DockerSource implements PlaintextSource {
       return Scan.rewrite(found, surgery.result(), reported);
     } catch (ConfigurationException | RuntimeException e) {
       found.forEach(FoundSecret::close);
-      throw e;
+      throw Scan.problem(e);
     }
   }
 

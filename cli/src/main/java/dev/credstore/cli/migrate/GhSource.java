@@ -73,7 +73,7 @@ final class GhSource implements PlaintextSource {
       return Scan.rewrite(new ArrayList<>(found.values()), yaml.result(), List.of());
     } catch (ConfigurationException | RuntimeException e) {
       found.values().forEach(FoundSecret::close);
-      throw e;
+      throw Scan.problem(e);
     }
   }
 

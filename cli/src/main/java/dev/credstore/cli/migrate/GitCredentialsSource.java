@@ -100,7 +100,7 @@ final class GitCredentialsSource implements PlaintextSource {
       return Scan.rewrite(found, rewritten, List.of());
     } catch (ConfigurationException | RuntimeException e) {
       found.forEach(FoundSecret::close);
-      throw e;
+      throw Scan.problem(e);
     }
   }
 

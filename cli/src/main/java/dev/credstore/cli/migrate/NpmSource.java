@@ -91,7 +91,7 @@ final class NpmSource implements PlaintextSource {
       return Scan.rewrite(found, rewritten, reported);
     } catch (ConfigurationException | RuntimeException e) {
       found.forEach(FoundSecret::close);
-      throw e;
+      throw Scan.problem(e);
     }
   }
 

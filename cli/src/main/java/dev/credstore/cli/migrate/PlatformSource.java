@@ -158,9 +158,15 @@ final class PlatformSource implements PlaintextSource {
     }
     String session = file.getParent().getFileName().toString().substring("sess-cli-".length());
     byte[] token = Arrays.copyOf(bytes, end);
+    CredentialId id;
     try {
-      return Scan.deleteFile(new FoundSecret("api-token", CredentialId.of(service, session),
-          Map.of("session", session), Secret.fromUtf8(token)));
+      id = CredentialId.of(service, session);
+    } catch (IllegalArgumentException e) {
+      throw Scan.problem(e);
+    }
+    try {
+      return Scan.deleteFile(new FoundSecret("api-token", id, Map.of("session", session),
+          Secret.fromUtf8(token)));
     } catch (IllegalArgumentException e) {
       throw new ConfigurationException("holds a token that is not UTF-8 text");
     } finally {

@@ -1,5 +1,6 @@
 package dev.credstore.cli.migrate;
 
+import dev.credstore.api.ConfigurationException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -64,6 +65,21 @@ public final class Scan implements AutoCloseable {
   /** Why nothing is moved; null when something is. */
   public String nothingReason() {
     return nothingReason;
+  }
+
+  /**
+   * For a source's scan: a name the credential model refuses (an account with a tab, a service
+   * too long) becomes the file's problem, not a usage error; anything else unexpected is rethrown.
+   */
+  static ConfigurationException problem(Exception e) {
+    if (e instanceof ConfigurationException c) {
+      return c;
+    }
+    if (e instanceof IllegalArgumentException) {
+      return new ConfigurationException("names a credential credstore cannot hold ("
+          + e.getMessage() + "); the file is left as it is", e);
+    }
+    throw (RuntimeException) e;
   }
 
   /** Zeroes every secret. */

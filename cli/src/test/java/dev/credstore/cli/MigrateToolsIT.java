@@ -250,7 +250,8 @@ class MigrateToolsIT {
     assertTrue(fill.out().contains("password=" + CANARY + "git/alice\n"), fill::toString);
 
     // docker: docker-credential-credstore get, fed as docker feeds it ...
-    Result get = cli.start(List.of("docker-credential-credstore", "get"), cli.home,
+    Result get = cli.start(List.of(temp.resolve("path/docker-credential-credstore").toString(),
+        "get"), cli.home,
         "registry.example.com\n");
     assertEquals(0, get.exitCode(), get::toString);
     JsonNode credentials = JSON.readTree(get.out());

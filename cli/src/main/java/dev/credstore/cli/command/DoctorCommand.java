@@ -205,8 +205,9 @@ final class DoctorCommand implements Callable<Integer> {
           bytes = Migrator.read(path);
           try (Scan scan = source.scan(path, bytes)) {
             if (!scan.secrets().isEmpty()) {
-              add(Level.FIX, "plaintext", shown + " holds " + scan.secrets().size() + " "
-                  + source.tool() + " " + (scan.secrets().size() == 1 ? "token" : "tokens")
+              int count = scan.secrets().size();
+              add(Level.FIX, "plaintext", shown + " holds " + (count == 1 ? "a " : count + " ")
+                  + source.tool() + (count == 1 ? " token" : " tokens")
                   + " in plaintext; run: credstore migrate");
             }
             for (Reported reported : scan.reported()) {

@@ -254,6 +254,7 @@ final class MigrateCommand implements Callable<Integer> {
       out.println("no known plaintext config files found; looked in:");
       lookedIn.forEach(p -> out.println("  " + Formats.tilde(p.toString(), home)));
     }
+    Set<Path> shownModes = new LinkedHashSet<>();
     for (Outcome outcome : outcomes) {
       String where = outcome.locator().isEmpty() || outcome.status() == Status.NO_TOKEN
           ? "" : " " + outcome.locator();
@@ -265,6 +266,11 @@ final class MigrateCommand implements Callable<Integer> {
       }
       out.println(String.format("%-16s %s  %s: %s", outcome.status().label,
           Formats.tilde(outcome.path().toString(), home), subject(outcome), outcome.message()));
+      if (outcome.newMode() != null && shownModes.add(outcome.path())) {
+        out.println(String.format("%-16s %s  is now mode %s: the tool once created it readable "
+            + "by others", "", Formats.tilde(outcome.path().toString(), home),
+            outcome.newMode()));
+      }
     }
     variables.forEach((variable, name) -> out.println(String.format("%-16s %s", "environment",
         variable + " is set (service " + name + "): a plaintext token in the environment, not "
@@ -327,6 +333,9 @@ final class MigrateCommand implements Callable<Integer> {
           generator.writeString(attribute);
         }
         generator.writeEndArray();
+        if (outcome.newMode() != null) {
+          generator.writeStringField("mode", outcome.newMode());
+        }
         generator.writeNumberField("exitCode", outcome.exitCode());
         generator.writeEndObject();
       }

@@ -78,9 +78,16 @@ public final class Migrator {
    * @param locator where in the file, e.g. a JSON pointer; "" for the file as a whole
    * @param id the credential, or null when the file is reported as a whole
    * @param attributes the names of the metadata carried (values are in {@code list})
+   * @param newMode the file's mode if the rewrite tightened it, else null
    */
   public record Outcome(String tool, Path path, String locator, CredentialId id, Status status,
-      String message, int exitCode, List<String> attributes) {}
+      String message, int exitCode, List<String> attributes, String newMode) {
+
+    public Outcome(String tool, Path path, String locator, CredentialId id, Status status,
+        String message, int exitCode, List<String> attributes) {
+      this(tool, path, locator, id, status, message, exitCode, attributes, null);
+    }
+  }
 
   /** Opens the store on first use; a failure to open is kept and thrown for every later file. */
   public interface StoreAccess {
@@ -249,8 +256,8 @@ public final class Migrator {
       followUpCode = ExitCodes.STORAGE;
     }
     String removed = scan.deletesFile() ? "; removed the file, which held only the token"
-        : "; removed it from the file"
-            + mode.map(m -> " (now mode " + PosixFilePermissions.toString(m) + ")").orElse("");
+        : "; removed it from the file";
+    String newMode = mode.map(PosixFilePermissions::toString).orElse(null);
     for (int i = 0; i < stored.size(); i++) {
       FoundSecret secret = scan.secrets().get(i);
       String note = record(new MigrationState.Entry(file, secret.locator(), secret.id(), now(),
@@ -258,7 +265,7 @@ public final class Migrator {
       outcomes.add(new Outcome(source.tool(), file, secret.locator(), secret.id(),
           followUpCode == ExitCodes.OK ? Status.MIGRATED : Status.ERROR,
           describe(stored.get(i), where) + removed + carried(secret) + followUp + note,
-          followUpCode, attributes(secret)));
+          followUpCode, attributes(secret), newMode));
     }
     return outcomes;
   }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * npm's user config, {@code $npm_config_userconfig} else {@code ~/.npmrc}: {@code
@@ -23,12 +24,61 @@ import java.util.TreeMap;
  *
  * <p>Accounts: {@code registry.npmjs.org} is the default account with {@code NPM_TOKEN}; another
  * registry's account is its {@code //host/path/} key with {@code NPM_TOKEN_<HOST_PATH>}.
+ *
+ * <p>npm before 11.5 (npm/cli#8359) has no {@code ?} form: it would read {@code ${NPM_TOKEN?}}
+ * as a variable named {@code NPM_TOKEN?}, never set. For such an npm (or none on {@code PATH})
+ * the placeholder is {@code ${NPM_TOKEN}}, which it leaves as that text when unset.
  */
 final class NpmSource implements PlaintextSource {
+
+  /** The first npm with {@code ${VAR?}}. */
+  static final Runtime.Version OPTIONAL_PLACEHOLDERS = Runtime.Version.parse("11.5.0");
 
   static final String SERVICE = "npm";
   private static final String TOKEN_SUFFIX = ":_authToken";
   private static final String NPMJS = "//registry.npmjs.org/";
+
+  private final BooleanSupplier optionalPlaceholders;
+
+  /** {@code optionalPlaceholders}: whether the user's npm knows {@code ${VAR?}}; asked lazily. */
+  NpmSource(BooleanSupplier optionalPlaceholders) {
+    this.optionalPlaceholders = optionalPlaceholders;
+  }
+
+  /** Asks the npm on {@code PATH} for its version, once. */
+  static NpmSource askingNpm() {
+    boolean[] known = new boolean[2];
+    return new NpmSource(() -> {
+      if (!known[0]) {
+        known[1] = npmVersion().map(v -> v.compareTo(OPTIONAL_PLACEHOLDERS) >= 0).orElse(false);
+        known[0] = true;
+      }
+      return known[1];
+    });
+  }
+
+  /** {@code npm --version}, without credstore's passphrase in its environment. */
+  static Optional<Runtime.Version> npmVersion() {
+    try {
+      ProcessBuilder builder = new ProcessBuilder("npm", "--version")
+          .redirectErrorStream(true)
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      builder.environment().remove("CREDSTORE_PASSPHRASE");
+      Process npm = builder.start();
+      String out = new String(npm.getInputStream().readAllBytes(),
+          java.nio.charset.StandardCharsets.UTF_8).strip();
+      if (!npm.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || npm.exitValue() != 0) {
+        npm.destroyForcibly();
+        return Optional.empty();
+      }
+      return Optional.of(Runtime.Version.parse(out.lines().reduce((a, b) -> b).orElse("")));
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
 
   @Override
   public String tool() {
@@ -81,7 +131,7 @@ final class NpmSource implements PlaintextSource {
           Arrays.fill(value, (byte) 0);
         }
         surgery.replace(entry.line(), entry.valueStart(), entry.valueEnd(),
-            "${" + variable + "?}");
+            "${" + variable + (optionalPlaceholders.getAsBoolean() ? "?" : "") + "}");
         edited.add(entry.line().number());
       }
       if (found.isEmpty()) {

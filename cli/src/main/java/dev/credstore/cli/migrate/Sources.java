@@ -29,7 +29,7 @@ public final class Sources {
     sources.add(new DockerSource());
     sources.add(new GitCredentialsSource());
     sources.add(new GhSource());
-    sources.add(new NpmSource());
+    sources.add(NpmSource.askingNpm());
     return sources;
   }
 

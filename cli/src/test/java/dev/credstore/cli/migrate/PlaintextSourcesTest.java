@@ -179,7 +179,7 @@ class PlaintextSourcesTest {
 
   @Test
   void npm_authTokens_becomePlaceholders_passwordsAreReported() throws ConfigurationException {
-    Found found = scan(new NpmSource(), "registry=https://registry.npmjs.org/\r\n"
+    Found found = scan(new NpmSource(() -> true), "registry=https://registry.npmjs.org/\r\n"
         + "//registry.npmjs.org/:_authToken=npm_public\r\n"
         + "; a comment\r\n"
         + "//npm.corp.example/team/:_authToken = \"npm_corp\"\r\n"
@@ -196,6 +196,13 @@ class PlaintextSourcesTest {
         + "//npm.corp.example/team/:_authToken = \"${NPM_TOKEN_NPM_CORP_EXAMPLE_TEAM?}\"\r\n"
         + "//old.example/:_password=cGFzcw==\r\n"
         + "//env.example/:_authToken=${ALREADY_SET}\r\n", found.after());
+  }
+
+  @Test
+  void npm_olderThan11_5_getsThePlainPlaceholder_whichItCanExpand()
+      throws ConfigurationException {
+    Found found = scan(new NpmSource(() -> false), "//registry.npmjs.org/:_authToken=tok\n");
+    assertEquals("//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n", found.after());
   }
 
   // ---- Platform.sh / Upsun

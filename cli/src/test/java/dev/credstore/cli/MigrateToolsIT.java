@@ -318,6 +318,105 @@ class MigrateToolsIT {
     assertEquals("env " + CANARY + "platform\n", platform.out());
   }
 
+  @Test
+  void appcircleChildKilled_itsPrivateConfigIsRemovedAnyway() throws IOException {
+    write("appcircle", cli.configHome.resolve("@appcircle/cli-nodejs/config.json"),
+        "{\"current\":\"default\",\"envs\":{\"default\":{\"AC_ACCESS_TOKEN\":\"" + CANARY
+            + "ac\"}}}", "rw-r--r--");
+    assertEquals(0, cli.run("migrate").exitCode());
+    Path script = Files.writeString(temp.resolve("die.js"), "console.log(process.env."
+        + "XDG_CONFIG_HOME); process.kill(process.pid, 'SIGKILL');\n");
+
+    Result killed = cli.run("exec", "appcircle", "--", "node", script.toString());
+
+    assertEquals(128 + 9, killed.exitCode(), killed::toString);
+    Path directory = Path.of(killed.out().strip());
+    assertTrue(directory.startsWith(temp.resolve("run")), killed::toString);
+    assertFalse(Files.exists(directory), "removed although the child was killed");
+  }
+
+  /** One secret of a file failing to store leaves the whole file as it was. */
+  @Test
+  void secondRegistryConflicts_fileUnchanged_firstIsStoredAnyway_exitSeven() throws IOException {
+    Path config = write("docker", cli.home.resolve(".docker/config.json"), "{\"auths\":{"
+        + "\"a.example\":{\"auth\":\"" + b64("ann:" + CANARY + "a") + "\"},"
+        + "\"b.example\":{\"auth\":\"" + b64("ben:" + CANARY + "b") + "\"}}}", "rw-------");
+    assertEquals(0, cli.runWithInput(CANARY + "other\n", "login", "docker:b.example",
+        "--account", "ben", "--token-stdin").exitCode());
+    byte[] before = Files.readAllBytes(config);
+
+    Result conflict = cli.run("migrate", "--service", "docker", "--json");
+
+    assertEquals(7, conflict.exitCode(), conflict::toString);
+    assertArrayEquals(before, Files.readAllBytes(config));
+    JsonNode outcomes = JSON.readTree(conflict.out()).get("files");
+    assertEquals("error", outcomes.get(0).get("status").asText());
+    assertTrue(outcomes.get(0).get("message").asText().contains("the file is unchanged, because "
+        + "/auths/b.example/auth failed"), conflict::toString);
+    assertEquals("conflict", outcomes.get(1).get("status").asText());
+    assertEquals(CANARY + "a\n", cli.run("get", "docker:a.example", "--account", "ann").out());
+  }
+
+  @Test
+  void hardLinkedGitCredentials_andSymlinkedHostsYml_areRefusedUntouched() throws IOException {
+    Path credentials = write("git", cli.home.resolve(".git-credentials"),
+        "https://u:" + CANARY + "g@h.example\n", "rw-------");
+    Files.createLink(temp.resolve("second-name"), credentials);
+    Path real = write("real", temp.resolve("hosts-real.yml"),
+        "github.com:\n    oauth_token: " + CANARY + "gh\n", "rw-------");
+    Files.createDirectories(cli.configHome.resolve("gh"));
+    Files.createSymbolicLink(cli.configHome.resolve("gh/hosts.yml"), real);
+
+    Result refused = cli.run("migrate", "--json");
+
+    assertEquals(8, refused.exitCode(), refused::toString);
+    assertEquals("https://u:" + CANARY + "g@h.example\n", Files.readString(credentials));
+    assertEquals("github.com:\n    oauth_token: " + CANARY + "gh\n", Files.readString(real));
+    assertFalse(Files.exists(cli.storeFile()), "nothing was stored");
+  }
+
+  /** While one migrate holds the lock, another waits, says so, and then runs. */
+  @Test
+  void twoRunsAtOnce_takeTurns() throws IOException, InterruptedException {
+    write("k6", cli.configHome.resolve("k6/config.json"),
+        "{\"collectors\":{\"cloud\":{\"token\":\"" + CANARY + "k6\"}}}", "rw-------");
+    Path lockFile = Files.createDirectories(cli.home.resolve(".local/state/credstore"))
+        .resolve("migrations.lock");
+    Result second;
+    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile,
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock held = channel.lock()) {
+      java.util.concurrent.CompletableFuture<Result> waiting =
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> cli.run("migrate"));
+      // The run's stderr goes to a file in CliProcess's scratch directory: wait for its notice.
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+      while (!saysWaiting(temp.resolve("scratch")) && System.nanoTime() < deadline
+          && !waiting.isDone()) {
+        Thread.sleep(100);
+      }
+      assertFalse(waiting.isDone(), "the second run waits while the lock is held: "
+          + (waiting.isDone() ? waiting.join() : ""));
+      assertTrue(Files.readString(files.get("k6")).contains(CANARY), "and has changed nothing");
+      held.release();
+      second = waiting.join();
+    }
+    assertEquals(0, second.exitCode(), second::toString);
+    assertTrue(second.err().contains("waiting for another credstore migrate"), second::toString);
+    assertFalse(Files.readString(files.get("k6")).contains(CANARY));
+  }
+
+  private static boolean saysWaiting(Path scratch) throws IOException {
+    try (Stream<Path> outputs = Files.list(scratch)) {
+      for (Path output : outputs.toList()) {
+        if (output.getFileName().toString().startsWith("err")
+            && Files.readString(output).contains("waiting for another credstore migrate")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /**
    * k6 (grafana/k6 cloudapi.GetConsolidatedConfig): collectors.cloud from the JSON config
    * ($K6_CONFIG, else os.UserConfigDir()/k6/config.json), then K6_CLOUD_TOKEN, K6_CLOUD_STACK_ID,
@@ -375,8 +474,10 @@ class MigrateToolsIT {
       Process npm = new ProcessBuilder("npm", "--version").redirectErrorStream(true).start();
       String version = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
           .strip();
-      return Runtime.Version.parse(version).compareTo(Runtime.Version.parse("11.5.0")) >= 0;
-    } catch (IOException | IllegalArgumentException noNpm) {
+      String[] parts = version.split("\\.");
+      int major = Integer.parseInt(parts[0]);
+      return major > 11 || major == 11 && Integer.parseInt(parts[1]) >= 5;
+    } catch (IOException | RuntimeException noNpm) {
       return false;
     }
   }

@@ -31,8 +31,8 @@ import java.util.function.BooleanSupplier;
  */
 final class NpmSource implements PlaintextSource {
 
-  /** The first npm with {@code ${VAR?}}. */
-  static final Runtime.Version OPTIONAL_PLACEHOLDERS = Runtime.Version.parse("11.5.0");
+  /** The first npm with {@code ${VAR?}}: 11.5. */
+  static final int[] OPTIONAL_PLACEHOLDERS = {11, 5};
 
   static final String SERVICE = "npm";
   private static final String TOKEN_SUFFIX = ":_authToken";
@@ -50,15 +50,28 @@ final class NpmSource implements PlaintextSource {
     boolean[] known = new boolean[2];
     return new NpmSource(() -> {
       if (!known[0]) {
-        known[1] = npmVersion().map(v -> v.compareTo(OPTIONAL_PLACEHOLDERS) >= 0).orElse(false);
+        known[1] = npmVersion().map(NpmSource::knowsOptionalPlaceholders).orElse(false);
         known[0] = true;
       }
       return known[1];
     });
   }
 
+  /** Whether npm {@code version} ("11.19.1") is 11.5 or later. */
+  static boolean knowsOptionalPlaceholders(String version) {
+    String[] parts = version.split("[.-]");
+    try {
+      int major = Integer.parseInt(parts[0]);
+      int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+      return major > OPTIONAL_PLACEHOLDERS[0]
+          || major == OPTIONAL_PLACEHOLDERS[0] && minor >= OPTIONAL_PLACEHOLDERS[1];
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
   /** {@code npm --version}, without credstore's passphrase in its environment. */
-  static Optional<Runtime.Version> npmVersion() {
+  static Optional<String> npmVersion() {
     try {
       ProcessBuilder builder = new ProcessBuilder("npm", "--version")
           .redirectErrorStream(true)
@@ -71,8 +84,8 @@ final class NpmSource implements PlaintextSource {
         npm.destroyForcibly();
         return Optional.empty();
       }
-      return Optional.of(Runtime.Version.parse(out.lines().reduce((a, b) -> b).orElse("")));
-    } catch (java.io.IOException | IllegalArgumentException e) {
+      return out.lines().reduce((a, b) -> b);
+    } catch (java.io.IOException e) {
       return Optional.empty();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

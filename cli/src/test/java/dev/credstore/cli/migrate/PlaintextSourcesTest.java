@@ -1,6 +1,7 @@
 package dev.credstore.cli.migrate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -203,6 +204,10 @@ class PlaintextSourcesTest {
       throws ConfigurationException {
     Found found = scan(new NpmSource(() -> false), "//registry.npmjs.org/:_authToken=tok\n");
     assertEquals("//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n", found.after());
+    assertTrue(NpmSource.knowsOptionalPlaceholders("11.5.0"));
+    assertTrue(NpmSource.knowsOptionalPlaceholders("12.0.1"));
+    assertFalse(NpmSource.knowsOptionalPlaceholders("11.4.2"));
+    assertFalse(NpmSource.knowsOptionalPlaceholders("9.2.0"));
   }
 
   // ---- Platform.sh / Upsun

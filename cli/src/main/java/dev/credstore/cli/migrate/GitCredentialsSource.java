@@ -210,7 +210,13 @@ final class GitCredentialsSource implements PlaintextSource {
   /** Where the global credential.helper is exactly {@code store}, credstore's helper instead. */
   @Override
   public List<String> afterRewrite(Path file, Scan scan, Places places) throws IOException {
-    List<String> helpers = git(places, "config", "--global", "--get-all", "credential.helper");
+    List<String> helpers;
+    try {
+      helpers = git(places, "config", "--global", "--get-all", "credential.helper");
+    } catch (GitNotFound e) {
+      return List.of("git is not on PATH, so its config was not changed; once it is: git config "
+          + "--global --add credential.helper '" + HELPER + "'");
+    }
     if (helpers.contains(HELPER)) {
       return List.of();
     }
@@ -222,6 +228,13 @@ final class GitCredentialsSource implements PlaintextSource {
     return List.of("git config --global credential.helper: store is now " + HELPER);
   }
 
+  /** git itself is missing: nothing of it to configure. */
+  static final class GitNotFound extends IOException {
+    GitNotFound(IOException cause) {
+      super("git is not on PATH", cause);
+    }
+  }
+
   /** Runs git with our environment (no secret in it or its arguments); its stdout lines. */
   static List<String> git(Places places, String... arguments) throws IOException {
     List<String> command = new ArrayList<>(List.of("git"));
@@ -231,7 +244,15 @@ final class GitCredentialsSource implements PlaintextSource {
     builder.environment().clear();
     builder.environment().putAll(places.environment());
     builder.environment().remove("CREDSTORE_PASSPHRASE");
-    Process process = builder.start();
+    Process process;
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      if (String.valueOf(e.getMessage()).contains("error=2,")) {
+        throw new GitNotFound(e);
+      }
+      throw e;
+    }
     byte[] out = process.getInputStream().readAllBytes();
     byte[] err = process.getErrorStream().readAllBytes();
     try {

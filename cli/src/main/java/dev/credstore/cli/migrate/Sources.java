@@ -1,9 +1,12 @@
 package dev.credstore.cli.migrate;
 
+import dev.credstore.api.CredentialId;
 import dev.credstore.runtime.KnownServices;
 import dev.credstore.runtime.ServiceDefinition;
 import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -59,8 +62,8 @@ public final class Sources {
   }
 
   /** A JSON file named with {@code --from}. */
-  public static PlaintextSource explicit(List<java.nio.file.Path> files, String pointer,
-      java.util.Map<String, String> metadataPointers, dev.credstore.api.CredentialId id) {
+  public static PlaintextSource explicit(List<Path> files, String pointer,
+      Map<String, String> metadataPointers, CredentialId id) {
     return JsonTokenSource.explicit(files, pointer, metadataPointers, id);
   }
 }

@@ -14,6 +14,8 @@ import org.w3c.dom.NodeList;
 /**
  * Maven's {@code ~/.m2/settings.xml}: {@code <server><password>} (and {@code <passphrase>}) that are
  * not encrypted (Maven's encrypted form is {@code {…}}). Reported: Maven reads only its own file.
+ * The value passes through the XML parser as a String, is only checked for that form, and is
+ * never shown.
  */
 final class MavenSettingsSource implements ReportingSource {
 

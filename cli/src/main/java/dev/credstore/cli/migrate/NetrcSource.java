@@ -22,24 +22,55 @@ final class NetrcSource implements ReportingSource {
     return List.of(places.absolute("NETRC").orElse(places.inHome(".netrc")));
   }
 
+  /** Walks the file's words as byte ranges; only machine names become Strings. */
   @Override
   public List<Reported> report(Path file, byte[] bytes) {
     List<Reported> reported = new ArrayList<>();
-    String[] words = new String(bytes, StandardCharsets.UTF_8).split("\\s+");
     String machine = "default";
-    for (int i = 0; i < words.length; i++) {
-      if (words[i].equals("machine") && i + 1 < words.length) {
-        machine = words[i + 1];
-      } else if (words[i].equals("default")) {
-        machine = "default";
-      } else if (words[i].equals("password") && i + 1 < words.length) {
+    String previous = "";
+    int i = 0;
+    while (i < bytes.length) {
+      while (i < bytes.length && isSpace(bytes[i])) {
+        i++;
+      }
+      int start = i;
+      while (i < bytes.length && !isSpace(bytes[i])) {
+        i++;
+      }
+      if (start == i) {
+        break;
+      }
+      if (previous.equals("password")) {
         reported.add(new Reported("machine " + machine + " password", "a plaintext password: "
             + "use the tool's credential helper (for git: credstore git-credential) and remove "
             + "the line"));
-        i++;
+        previous = "";
+        continue;
+      }
+      String word = isKeyword(bytes, start, i) ? new String(bytes, start, i - start,
+          StandardCharsets.US_ASCII) : "";
+      if (previous.equals("machine")) {
+        machine = new String(bytes, start, i - start, StandardCharsets.UTF_8);
+      } else if (word.equals("default")) {
+        machine = "default";
+      }
+      previous = word;
+    }
+    return reported;
+  }
+
+  private static boolean isSpace(byte b) {
+    return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+  }
+
+  private static boolean isKeyword(byte[] bytes, int start, int end) {
+    String[] keywords = {"machine", "default", "login", "password", "account", "macdef"};
+    for (String keyword : keywords) {
+      if (end - start == keyword.length() && new String(bytes, start, end - start,
+          StandardCharsets.US_ASCII).equals(keyword)) {
+        return true;
       }
     }
-    java.util.Arrays.fill(words, null);
-    return reported;
+    return false;
   }
 }

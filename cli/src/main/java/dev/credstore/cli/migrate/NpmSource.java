@@ -169,7 +169,8 @@ final class NpmSource implements PlaintextSource {
       Entry b = now.get(i);
       same = a.key().equals(b.key()) && a.section().equals(b.section())
           && (edited.contains(a.line().number()) ? isPlaceholder(after, b)
-              : IniFile.text(before, a).equals(IniFile.text(after, b)));
+              : Arrays.equals(before, a.valueStart(), a.valueEnd(), after, b.valueStart(),
+                  b.valueEnd()));
     }
     if (!same || LineSurgery.split(before).size() != LineSurgery.split(after).size()) {
       throw new ConfigurationException("credstore's edit would change more than the tokens; the "
@@ -177,9 +178,19 @@ final class NpmSource implements PlaintextSource {
     }
   }
 
+  /** {@code ${NAME}} or {@code ${NAME?}}, checked on the bytes: a token never becomes a String. */
   private static boolean isPlaceholder(byte[] bytes, Entry entry) {
-    String value = IniFile.text(bytes, entry);
-    return value.startsWith("${") && value.endsWith("}") && value.indexOf('}') == value.length() - 1;
+    int start = entry.valueStart();
+    int end = entry.valueEnd();
+    if (end - start < 4 || bytes[start] != '$' || bytes[start + 1] != '{' || bytes[end - 1] != '}') {
+      return false;
+    }
+    for (int i = start + 2; i < end - 1; i++) {
+      if (bytes[i] == '}' || bytes[i] == '{' || bytes[i] == '$') {
+        return false;
+      }
+    }
+    return true;
   }
 
   static CredentialId id(String registry) {

@@ -212,20 +212,37 @@ final class GitCredentialsSource implements PlaintextSource {
   public List<String> afterRewrite(Path file, Scan scan, Places places) throws IOException {
     List<String> helpers;
     try {
-      helpers = git(places, "config", "--global", "--get-all", "credential.helper");
+      // "file:PATH<TAB>KEY VALUE" for credential.helper and credential.<url>.helper, in the
+      // user's global files (~/.gitconfig and $XDG_CONFIG_HOME/git/config alike).
+      helpers = git(places, "config", "--global", "--show-origin", "--get-regexp",
+          "^credential\\.(.*\\.)?helper$");
     } catch (GitNotFound e) {
       return List.of("git is not on PATH, so its config was not changed; once it is: git config "
           + "--global --add credential.helper '" + HELPER + "'");
     }
-    if (helpers.contains(HELPER)) {
-      return List.of();
+    List<String> done = new ArrayList<>();
+    boolean credstore = false;
+    for (String line : helpers) {
+      int tab = line.indexOf('\t');
+      int space = line.indexOf(' ', tab + 1);
+      if (!line.startsWith("file:") || tab < 0 || space < 0) {
+        continue;
+      }
+      String origin = line.substring("file:".length(), tab);
+      String key = line.substring(tab + 1, space);
+      String value = line.substring(space + 1);
+      credstore |= value.equals(HELPER);
+      if (value.equals("store")) {
+        git(places, "config", "--file", origin, "--replace-all", key, HELPER, "^store$");
+        done.add("git config " + key + " in " + origin + ": store is now " + HELPER);
+        credstore = true;
+      }
     }
-    if (!helpers.contains("store")) {
-      return List.of("git's global credential.helper does not name store; for git to use "
-          + "credstore: git config --global --add credential.helper '" + HELPER + "'");
+    if (!credstore) {
+      done.add("git's global credential.helper does not name store; for git to use credstore: "
+          + "git config --global --add credential.helper '" + HELPER + "'");
     }
-    git(places, "config", "--global", "--replace-all", "credential.helper", HELPER, "^store$");
-    return List.of("git config --global credential.helper: store is now " + HELPER);
+    return done;
   }
 
   /** git itself is missing: nothing of it to configure. */
@@ -257,8 +274,8 @@ final class GitCredentialsSource implements PlaintextSource {
     byte[] err = process.getErrorStream().readAllBytes();
     try {
       int code = process.waitFor();
-      // git config --get-all exits 1 when the key is unset.
-      if (code != 0 && !(code == 1 && arguments.length > 2 && arguments[2].equals("--get-all"))) {
+      // git config --get-regexp exits 1 when no key matches.
+      if (code != 0 && !(code == 1 && Arrays.asList(arguments).contains("--get-regexp"))) {
         throw new IOException("git " + String.join(" ", Arrays.asList(arguments).subList(0, 3))
             + " exited " + code + ": " + new String(err, StandardCharsets.UTF_8).strip());
       }

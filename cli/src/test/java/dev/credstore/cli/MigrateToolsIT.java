@@ -312,10 +312,15 @@ class MigrateToolsIT {
     assertTrue(seen[2].startsWith(temp.resolve("run").toString()), appcircle::toString);
     assertFalse(Files.exists(Path.of(seen[2])), "and gone once the child ended");
 
-    Result platform = cli.run("exec", "platformsh", "--", "node",
-        writeStandIn(standIns, "platform.js", PLATFORM));
+    String platformStandIn = writeStandIn(standIns, "platform.js", PLATFORM);
+    Result platform = cli.run("exec", "platformsh", "--", "node", platformStandIn,
+        "PLATFORMSH_CLI", ".platformsh");
     assertEquals(0, platform.exitCode(), platform::toString);
     assertEquals("env " + CANARY + "platform\n", platform.out());
+    Result upsun = cli.run("exec", "upsun", "--", "node", platformStandIn, "UPSUN_CLI",
+        ".upsun-cli");
+    assertEquals(0, upsun.exitCode(), upsun::toString);
+    assertEquals("env " + CANARY + "upsun\n", upsun.out());
   }
 
   @Test
@@ -447,14 +452,14 @@ class MigrateToolsIT {
       + " & 0o777).toString(8));\n";
 
   /**
-   * Platform.sh CLI (legacy-cli TokenConfig / Config): a token stored in the session directory
-   * (<home>/.session/sess-cli-<id>/api-token) wins, then api.token in <home>/config.yaml, then
-   * PLATFORMSH_CLI_TOKEN.
+   * Platform.sh and Upsun CLIs (legacy-cli TokenConfig / Config, as issue 18 records them): a
+   * token stored in the session directory (<home>/.session/sess-cli-<id>/api-token) wins, then
+   * api.token in <home>/config.yaml, then <PREFIX>_TOKEN. Arguments: PREFIX and home directory.
    */
   private static final String PLATFORM = "const fs = require('fs'), path = require('path');\n"
-      + "const home = process.env.PLATFORMSH_CLI_HOME || path.join(process.env.HOME, "
-      + "'.platformsh');\n"
-      + "const id = process.env.PLATFORMSH_CLI_SESSION_ID || 'default';\n"
+      + "const [prefix, dir] = process.argv.slice(2);\n"
+      + "const home = process.env[prefix + '_HOME'] || path.join(process.env.HOME, dir);\n"
+      + "const id = process.env[prefix + '_SESSION_ID'] || 'default';\n"
       + "const file = path.join(home, '.session', 'sess-cli-' + id, 'api-token');\n"
       + "if (fs.existsSync(file)) { console.log('file ' + fs.readFileSync(file, 'utf8').trim()); "
       + "process.exit(0); }\n"
@@ -462,7 +467,7 @@ class MigrateToolsIT {
       + " catch (e) {}\n"
       + "const m = /^api:\\n(?:[ ].*\\n)*?[ ]+token:[ ]*(\\S+)/m.exec(yaml);\n"
       + "if (m) { console.log('config ' + m[1]); process.exit(0); }\n"
-      + "console.log('env ' + process.env.PLATFORMSH_CLI_TOKEN);\n";
+      + "console.log('env ' + process.env[prefix + '_TOKEN']);\n";
 
   private static String writeStandIn(Path dir, String name, String script) throws IOException {
     return Files.writeString(dir.resolve(name), script).toString();

@@ -22,6 +22,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -380,42 +381,58 @@ class MigrateToolsIT {
     assertFalse(Files.exists(cli.storeFile()), "nothing was stored");
   }
 
-  /** While one migrate holds the lock, another waits, says so, and then runs. */
+  /** While one migrate holds the lock, another waits for it, changes nothing, and then runs. */
   @Test
   void twoRunsAtOnce_takeTurns() throws IOException, InterruptedException {
     write("k6", cli.configHome.resolve("k6/config.json"),
         "{\"collectors\":{\"cloud\":{\"token\":\"" + CANARY + "k6\"}}}", "rw-------");
-    Path lockFile = Files.createDirectories(cli.home.resolve(".local/state/credstore"))
-        .resolve("migrations.lock");
+    Path stateDirectory = Files.createDirectories(cli.home.resolve(".local/state/credstore"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path lockFile = stateDirectory.resolve("migrations.lock");
     Result second;
     try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile,
-            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+            Set.of(java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         java.nio.channels.FileLock held = channel.lock()) {
       java.util.concurrent.CompletableFuture<Result> waiting =
           java.util.concurrent.CompletableFuture.supplyAsync(() -> cli.run("migrate"));
-      // The run's stderr goes to a file in CliProcess's scratch directory: wait for its notice.
+      // Waiting means: another process has the lock file open while we hold the lock.
       long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
-      while (!saysWaiting(temp.resolve("scratch")) && System.nanoTime() < deadline
-          && !waiting.isDone()) {
-        Thread.sleep(100);
+      while (!openedByAnotherProcess(lockFile) && !waiting.isDone()
+          && System.nanoTime() < deadline) {
+        Thread.sleep(50);
       }
-      assertFalse(waiting.isDone(), "the second run waits while the lock is held: "
-          + (waiting.isDone() ? waiting.join() : ""));
+      Thread.sleep(500); // it polls the lock meanwhile; nothing may have changed
+      assertFalse(waiting.isDone(), () -> "the second run waits while the lock is held: "
+          + waiting.join());
       assertTrue(Files.readString(files.get("k6")).contains(CANARY), "and has changed nothing");
       held.release();
       second = waiting.join();
     }
     assertEquals(0, second.exitCode(), second::toString);
-    assertTrue(second.err().contains("waiting for another credstore migrate"), second::toString);
     assertFalse(Files.readString(files.get("k6")).contains(CANARY));
   }
 
-  private static boolean saysWaiting(Path scratch) throws IOException {
-    try (Stream<Path> outputs = Files.list(scratch)) {
-      for (Path output : outputs.toList()) {
-        if (output.getFileName().toString().startsWith("err")
-            && Files.readString(output).contains("waiting for another credstore migrate")) {
-          return true;
+  private static boolean openedByAnotherProcess(Path file) throws IOException {
+    long self = ProcessHandle.current().pid();
+    try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+      for (Path process : processes.toList()) {
+        String name = process.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit) || Long.parseLong(name) == self) {
+          continue;
+        }
+        try (Stream<Path> descriptors = Files.list(process.resolve("fd"))) {
+          for (Path descriptor : descriptors.toList()) {
+            try {
+              if (Files.readSymbolicLink(descriptor).equals(file)) {
+                return true;
+              }
+            } catch (IOException gone) {
+              // closed meanwhile
+            }
+          }
+        } catch (IOException notOurs) {
+          // exited, or not readable
         }
       }
     }

@@ -119,8 +119,7 @@ final class ExecCommand implements Callable<Integer> {
       if (handBack.isEmpty() || !handBack.get().needsPrivateConfig()) {
         return ChildProcess.exec(command, environment, variable, token.secret());
       }
-      Path directory = privateDirectory(new Places(root.context.environment(),
-          StoreSession.home(root.context)));
+      Path directory = privateDirectory(new Places(root.context.environment()));
       try {
         environment.putAll(handBack.get().writePrivateConfig(directory, token.secret()));
         return ChildProcess.exec(command, environment, variable, token.secret());

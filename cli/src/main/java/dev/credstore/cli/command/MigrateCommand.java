@@ -21,12 +21,15 @@ import dev.credstore.cli.output.Formats;
 import dev.credstore.cli.session.StoreSession;
 import dev.credstore.cli.session.StoreSession.Opened;
 import dev.credstore.runtime.KnownServices;
+import dev.credstore.spi.PrivateFiles;
+import dev.credstore.spi.PrivateLock;
 import dev.credstore.runtime.ServiceDefinition;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -68,6 +71,9 @@ import picocli.CommandLine.Spec;
             + "exit code of the first file that failed, after processing all of them."},
     mixinStandardHelpOptions = true)
 final class MigrateCommand implements Callable<Integer> {
+
+  /** How long a run waits for another to finish before it gives up (exit 8). */
+  static final Duration LOCK_WAIT = Duration.ofMinutes(10);
 
   static final String ROTATE_ADVICE = "Rotate the tokens migrated: the plaintext copies may "
       + "remain in freed disk blocks, backups and snapshots.";
@@ -130,35 +136,44 @@ final class MigrateCommand implements Callable<Integer> {
     Map<String, String> environment = root.context.environment();
     StoreSession session = StoreSession.load(root.context, root.global);
     KnownServices services = KnownServices.load(session.settings);
-    Path home = StoreSession.home(root.context);
-    Places places = new Places(environment, home);
+    Places places = new Places(environment);
     List<PlaintextSource> sources = from.isEmpty() ? known(services) : List.of(explicit(services));
-    Path stateFile = MigrationState.defaultFile(environment, home);
+    Path stateFile = MigrationState.defaultFile(environment);
 
     List<Path> lookedIn = new ArrayList<>();
     List<Outcome> outcomes = new ArrayList<>();
-    Optional<StorageException> stateProblem;
-    // A dry run writes nothing, not even the lock; a real run waits for any other.
-    try (MigrationState.Lock lock = dryRun ? null : MigrationState.lock(stateFile, err);
-        LazyStore store = new LazyStore(session, err)) {
-      MigrationState state = MigrationState.load(stateFile);
-      Migrator migrator = new Migrator(store, rewriter, state, new ExitCodes(root.global)::getExitCode,
-          root.context.clock(), places, new Migrator.Options(dryRun, keepPlaintext, force));
-      Set<Path> seen = new LinkedHashSet<>();
-      for (PlaintextSource source : sources) {
-        for (Path file : source.files(places)) {
-          Path absolute = file.toAbsolutePath().normalize();
-          if (!seen.add(absolute)) {
-            continue;
+    Migrator.Options options = new Migrator.Options(dryRun, keepPlaintext, force);
+    ExitCodes codes = new ExitCodes(root.global);
+    PrivateLock.Action<Optional<StorageException>> run = () -> {
+      try (LazyStore store = new LazyStore(session, err)) {
+        // Loaded under the lock: a run that waited sees what the one before it recorded.
+        MigrationState state = MigrationState.load(stateFile);
+        Migrator migrator = new Migrator(store, rewriter, state, codes::getExitCode,
+            root.context.clock(), places, options);
+        Set<Path> seen = new LinkedHashSet<>();
+        for (PlaintextSource source : sources) {
+          for (Path file : source.files(places)) {
+            Path absolute = file.toAbsolutePath().normalize();
+            if (!seen.add(absolute)) {
+              continue;
+            }
+            lookedIn.add(absolute);
+            if (from.isEmpty() && !Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
+              continue;
+            }
+            outcomes.addAll(migrator.migrate(source, absolute));
           }
-          lookedIn.add(absolute);
-          if (from.isEmpty() && !Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
-            continue;
-          }
-          outcomes.addAll(migrator.migrate(source, absolute));
         }
+        return migrator.stateProblem();
       }
-      stateProblem = migrator.stateProblem();
+    };
+    // A dry run writes nothing, not even the lock; a real run takes turns with any other.
+    Optional<StorageException> stateProblem;
+    if (dryRun) {
+      stateProblem = run.run();
+    } else {
+      PrivateFiles.ensureDirectory(stateFile.getParent());
+      stateProblem = PrivateLock.hold(MigrationState.lockFile(stateFile), LOCK_WAIT, run);
     }
     Map<String, String> variables = environmentTokens(services, environment);
 

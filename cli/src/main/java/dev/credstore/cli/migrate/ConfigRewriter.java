@@ -1,5 +1,6 @@
 package dev.credstore.cli.migrate;
 
+import dev.credstore.spi.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -12,12 +13,12 @@ import java.util.Set;
 /**
  * The step of {@code migrate} that replaces a tool's config file with its scrubbed bytes. A seam
  * so that tests can make exactly this step fail after the store write; the real one is {@link
- * AtomicFiles#replaceKeepingOwnership}.
+ * PrivateFiles#replaceKeepingOwner}.
  */
 @FunctionalInterface
 public interface ConfigRewriter {
 
-  ConfigRewriter ATOMIC = AtomicFiles::replaceKeepingOwnership;
+  ConfigRewriter ATOMIC = PrivateFiles::replaceKeepingOwner;
 
   /**
    * Replaces {@code file}'s content with {@code content} atomically, keeping its permissions,

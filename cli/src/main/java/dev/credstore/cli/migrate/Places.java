@@ -1,31 +1,32 @@
 package dev.credstore.cli.migrate;
 
+import dev.credstore.spi.UserDirectories;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where a process with this environment keeps its files: {@code HOME}, the XDG base directories
- * (an unset, empty or relative value means the default, as the XDG spec says) and any variable a
- * tool reads to find its own file. One place that resolves them, for every source.
+ * Where the tools of a process with this environment keep their files: home and XDG directories
+ * as {@link UserDirectories} resolves them, plus the variables a tool reads to find its own file
+ * (an unset, empty or relative one means the tool's default).
  */
 public final class Places {
 
   private final Map<String, String> environment;
-  private final Path home;
+  private final UserDirectories directories;
 
-  public Places(Map<String, String> environment, Path home) {
+  public Places(Map<String, String> environment) {
     this.environment = Map.copyOf(environment);
-    this.home = home;
+    this.directories = UserDirectories.of(environment);
   }
 
   public Path home() {
-    return home;
+    return directories.home();
   }
 
   /** {@code $XDG_CONFIG_HOME}, else {@code ~/.config}. */
   public Path configHome() {
-    return absolute("XDG_CONFIG_HOME").orElse(home.resolve(".config"));
+    return directories.configHome();
   }
 
   /** {@code $XDG_RUNTIME_DIR} if set to an absolute path. */
@@ -46,7 +47,7 @@ public final class Places {
 
   /** {@code ~/relative}. */
   public Path inHome(String relative) {
-    return home.resolve(relative).normalize();
+    return home().resolve(relative).normalize();
   }
 
   public Map<String, String> environment() {

@@ -1,11 +1,10 @@
 package dev.credstore.cli.migrate;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.credstore.api.ConfigurationException;
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.Secret;
+import dev.credstore.spi.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -40,7 +39,6 @@ final class AppcircleSource implements PlaintextSource {
   private static final String DIRECTORY = "@appcircle/cli-nodejs";
   private static final Map<String, String> METADATA =
       Map.of("API_HOSTNAME", "apiHostname", "AUTH_HOSTNAME", "authHostname");
-  private static final JsonFactory JSON = new JsonFactory();
 
   @Override
   public String tool() {
@@ -135,7 +133,7 @@ final class AppcircleSource implements PlaintextSource {
       char[] token = secret.revealChars();
       try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW,
               StandardOpenOption.WRITE);
-          JsonGenerator json = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+          JsonGenerator json = Json.generator(out)) {
         Files.setPosixFilePermissions(file, Modes.OWNER_READ_WRITE);
         json.writeStartObject();
         json.writeStringField("current", environment);

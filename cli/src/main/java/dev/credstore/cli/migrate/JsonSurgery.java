@@ -5,10 +5,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import dev.credstore.api.ConfigurationException;
+import dev.credstore.spi.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -28,12 +27,14 @@ import java.util.function.Predicate;
  */
 public final class JsonSurgery {
 
-  // No source excerpts in error locations, and no pooled buffers that would keep a secret alive.
-  private static final JsonFactory JSON = JsonFactory.builder()
-      .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .recyclerPool(JsonRecyclerPools.nonRecyclingPool())
-      .build();
+  private static final JsonFactory JSON = Json.factory();
+
+  /** The secret-safe factory's parser, refusing a key that occurs twice. */
+  private static JsonParser parser(byte[] json) throws IOException {
+    JsonParser parser = JSON.createParser(json);
+    parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    return parser;
+  }
 
   private final byte[] original;
   private byte[] current;
@@ -60,7 +61,7 @@ public final class JsonSurgery {
   public static List<String> stringPointers(byte[] json, Predicate<List<String>> wanted)
       throws ConfigurationException {
     List<String> found = new ArrayList<>();
-    try (JsonParser parser = JSON.createParser(json)) {
+    try (JsonParser parser = parser(json)) {
       JsonToken token;
       while ((token = parser.nextToken()) != null) {
         if (token == JsonToken.VALUE_STRING && parser.getParsingContext().inObject()) {
@@ -82,7 +83,7 @@ public final class JsonSurgery {
   public static List<String> memberNames(byte[] json, String objectPointer)
       throws ConfigurationException {
     List<String> names = new ArrayList<>();
-    try (JsonParser parser = JSON.createParser(json)) {
+    try (JsonParser parser = parser(json)) {
       JsonToken token;
       while ((token = parser.nextToken()) != null) {
         if (token == JsonToken.FIELD_NAME && parser.getParsingContext().getParent() != null
@@ -195,7 +196,7 @@ public final class JsonSurgery {
   private List<String> events(byte[] json, Set<String> skipMembers, Set<String> skipInserted)
       throws ConfigurationException {
     List<String> events = new ArrayList<>();
-    try (JsonParser parser = JSON.createParser(json)) {
+    try (JsonParser parser = parser(json)) {
       JsonToken token;
       while ((token = parser.nextToken()) != null) {
         if (token == JsonToken.FIELD_NAME) {
@@ -234,7 +235,7 @@ public final class JsonSurgery {
 
   /** [start, end) of the string token at {@code pointer}, quotes included. */
   private static int[] stringRange(byte[] json, String pointer) throws ConfigurationException {
-    try (JsonParser parser = JSON.createParser(json)) {
+    try (JsonParser parser = parser(json)) {
       JsonToken token;
       while ((token = parser.nextToken()) != null) {
         if (token == JsonToken.VALUE_STRING
@@ -259,7 +260,7 @@ public final class JsonSurgery {
 
   /** Offsets of the object's '{', its first member's name (or -1) and its '}'. */
   private static int[] objectRange(byte[] json, String pointer) throws ConfigurationException {
-    try (JsonParser parser = JSON.createParser(json)) {
+    try (JsonParser parser = parser(json)) {
       JsonToken token;
       while ((token = parser.nextToken()) != null) {
         if (token == JsonToken.START_OBJECT

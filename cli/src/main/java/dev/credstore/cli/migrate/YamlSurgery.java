@@ -1,9 +1,8 @@
 package dev.credstore.cli.migrate;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.credstore.api.ConfigurationException;
 import dev.credstore.api.Secret;
 import java.io.IOException;
@@ -13,8 +12,10 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.YAMLException;
@@ -36,7 +37,8 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  */
 public final class YamlSurgery {
 
-  private static final YAMLMapper YAML = new YAMLMapper();
+  // A factory, not a mapper: no ObjectMapper in main code (spi.JsonTrees says why).
+  private static final YAMLFactory YAML = new YAMLFactory();
 
   private final byte[] original;
   private final int bomLength;
@@ -167,7 +169,9 @@ public final class YamlSurgery {
   }
 
   /**
-   * The bytes without the removed lines, after proving they read as the original minus those keys.
+   * The bytes without the removed lines, after proving they read as the original minus those keys:
+   * both are parsed again by Jackson's YAML parser and must give the same events, except the
+   * removed keys (a mapping they leave empty reads as null, as gh writes a user without a token).
    */
   public byte[] result() throws ConfigurationException {
     cuts.sort((a, b) -> Integer.compare(b[0], a[0]));
@@ -178,13 +182,12 @@ public final class YamlSurgery {
       System.arraycopy(result, cut[1], next, cut[0], result.length - cut[1]);
       result = next;
     }
+    Set<String> skipped = new HashSet<>();
+    for (List<String> path : removed) {
+      skipped.add(JsonSurgery.pointer(path.toArray(String[]::new)));
+    }
     try {
-      JsonNode expected = YAML.readTree(original);
-      for (List<String> path : removed) {
-        removeFrom(expected, path);
-      }
-      JsonNode actual = YAML.readTree(result);
-      if (!normal(expected).equals(normal(actual))) {
+      if (!events(original, skipped).equals(events(result, Set.of()))) {
         throw new ConfigurationException("credstore's edit would change more than the secret; "
             + "the file is left as it is");
       }
@@ -195,26 +198,38 @@ public final class YamlSurgery {
     return result;
   }
 
-  /** An empty document, and one whose mapping lost its last key, both as {}. */
-  private static JsonNode normal(JsonNode node) {
-    return node == null || node.isMissingNode() || node.isNull()
-        ? YAML.createObjectNode() : node;
-  }
-
-  private static void removeFrom(JsonNode root, List<String> path) {
-    JsonNode parent = root;
-    JsonNode grandParent = null;
-    for (String name : path.subList(0, path.size() - 1)) {
-      grandParent = parent;
-      parent = parent.get(name);
+  /** The document's events, keys at {@code skipped} pointers left out with their values. */
+  private static List<String> events(byte[] yaml, Set<String> skipped) throws IOException {
+    List<String> events = new ArrayList<>();
+    try (JsonParser parser = YAML.createParser(yaml)) {
+      JsonToken token;
+      while ((token = parser.nextToken()) != null) {
+        String at = parser.getParsingContext().pathAsPointer().toString();
+        if (token == JsonToken.FIELD_NAME && skipped.contains(at)) {
+          parser.nextToken();
+          parser.skipChildren(); // a removed value is never read as text
+          continue;
+        }
+        // null, ~ and an empty value mean the same; other scalars keep their text.
+        events.add(at + " " + token + (token.isScalarValue() && token != JsonToken.VALUE_NULL
+            ? " " + parser.getText() : ""));
+      }
     }
-    JsonNode gone = ((ObjectNode) parent).remove(path.get(path.size() - 1));
-    if (gone != null && gone.isObject()) {
-      return; // a whole mapping went with its key
+    // A mapping emptied by the cut reads as null afterwards; the empty document as none.
+    List<String> normal = new ArrayList<>();
+    for (String event : events) {
+      int last = normal.size() - 1;
+      if (event.endsWith(" END_OBJECT") && last >= 0 && normal.get(last).endsWith(" START_OBJECT")
+          && normal.get(last).equals(event.replace(" END_OBJECT", " START_OBJECT"))) {
+        normal.set(last, event.replace(" END_OBJECT", " VALUE_NULL"));
+      } else {
+        normal.add(event);
+      }
     }
-    if (parent.isEmpty() && grandParent instanceof ObjectNode holder) {
-      holder.set(path.get(path.size() - 2), NullNode.getInstance());
+    if (normal.size() == 1 && normal.get(0).equals(" VALUE_NULL")) {
+      normal.clear();
     }
+    return normal;
   }
 
   private Optional<Node> node(String... path) {

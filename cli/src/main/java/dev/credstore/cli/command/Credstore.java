@@ -26,7 +26,7 @@ import picocli.CommandLine;
         + "encrypted file, never in plaintext.",
     footerHeading = "%nEnvironment:%n",
     footer = {
-        "  CREDSTORE_BACKEND          auto, keychain or file",
+        "  CREDSTORE_BACKEND          auto, keychain, file or pass (pass only when named)",
         "  CREDSTORE_STORE            store file of the file backend",
         "  CREDSTORE_PASSPHRASE       passphrase of the file store",
         "  CREDSTORE_PASSPHRASE_FILE  file holding that passphrase (mode 600)",

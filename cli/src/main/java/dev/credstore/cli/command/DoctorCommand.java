@@ -106,7 +106,8 @@ final class DoctorCommand implements Callable<Integer> {
             + " session, or unlock the login keyring in your keyring manager)");
       } else {
         add(Level.OK, status.id(), status.reason() + (status.builtIn() ? ""
-            : " (not built in: used only when named with --backend " + status.id() + ")"));
+            : " (never chosen by auto: used only when named with --backend " + status.id()
+            + ")"));
       }
     }
     session.backends.loadProblems().forEach(problem -> add(Level.FIX, "backends", problem));

@@ -10,7 +10,7 @@ import picocli.CommandLine.ScopeType;
  */
 public final class GlobalOptions {
 
-  @Option(names = "--backend", paramLabel = "auto|keychain|file", scope = ScopeType.INHERIT,
+  @Option(names = "--backend", paramLabel = "auto|keychain|file|pass", scope = ScopeType.INHERIT,
       description = "Backend to use (default: CREDSTORE_BACKEND, then config.json, then auto).")
   public String backend;
 

@@ -3,12 +3,13 @@ package dev.credstore.cli.command;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.credstore.api.CredentialStore;
 import dev.credstore.api.CredentialStoreException;
-import dev.credstore.cli.migrate.Migrator;
+import dev.credstore.cli.migrate.ConfigDiscovery;
 import dev.credstore.cli.migrate.Places;
 import dev.credstore.cli.migrate.PlaintextSource;
 import dev.credstore.cli.migrate.Reported;
 import dev.credstore.cli.migrate.Scan;
 import dev.credstore.cli.migrate.Sources;
+import dev.credstore.cli.migrate.Migrator;
 import dev.credstore.cli.output.ExitCodes;
 import dev.credstore.cli.output.Formats;
 import dev.credstore.cli.session.StoreSession;
@@ -30,12 +31,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "doctor",
     description = {
@@ -46,10 +43,7 @@ import picocli.CommandLine.Spec;
         "Never asks for a passphrase and never reads a secret. Exits 0 when nothing needs "
             + "fixing, 11 when a finding marked 'fix' does."},
     mixinStandardHelpOptions = true)
-final class DoctorCommand implements Callable<Integer> {
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
+final class DoctorCommand extends BaseCommand {
 
   @Option(names = "--json", description = "Print the findings as one JSON array.")
   boolean json;
@@ -63,8 +57,8 @@ final class DoctorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CredentialStoreException, IOException {
-    StoreSession session = StoreSession.load(root.context, root.global);
-    String home = root.context.environment().get("HOME");
+    StoreSession session = session();
+    String home = context().environment().get("HOME");
     KnownServices services = KnownServices.load(session.settings);
     checkBackends(session);
     checkFileStore(session, home);
@@ -72,7 +66,7 @@ final class DoctorCommand implements Callable<Integer> {
     checkConfigFiles(services, home);
     checkEnvironment(services);
 
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     if (json) {
       try (JsonGenerator generator = Formats.json(out)) {
         generator.writeStartArray();
@@ -166,7 +160,7 @@ final class DoctorCommand implements Callable<Integer> {
   }
 
   private void checkConfigFiles(KnownServices services, String home) {
-    Places places = new Places(root.context.environment());
+    Places places = new Places(context().environment());
     int looked = 0;
     int existing = 0;
     Set<Path> seen = new HashSet<>();
@@ -218,11 +212,11 @@ final class DoctorCommand implements Callable<Integer> {
 
   private void checkEnvironment(KnownServices services) {
     Map<String, String> variables =
-        MigrateCommand.environmentTokens(services, root.context.environment());
+        ConfigDiscovery.environmentTokens(services, context().environment());
     variables.forEach((variable, service) -> add(Level.NOTE, "environment", variable
         + " is set: it overrides the stored " + service + " token for the default account and"
         + " every child process inherits it; prefer credstore exec " + service + " -- …"));
-    if (root.context.environment().containsKey("CREDSTORE_PASSPHRASE")) {
+    if (context().environment().containsKey("CREDSTORE_PASSPHRASE")) {
       add(Level.NOTE, "environment", "CREDSTORE_PASSPHRASE is set: every child process of this"
           + " shell inherits the store's passphrase; a passphrase file (mode 600) keeps it out"
           + " of the environment");

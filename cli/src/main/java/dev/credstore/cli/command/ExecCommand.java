@@ -1,40 +1,33 @@
 package dev.credstore.cli.command;
 
-import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialMetadata;
-import dev.credstore.api.CredentialNotFoundException;
-import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.StorageException;
 import dev.credstore.cli.migrate.HandBack;
 import dev.credstore.cli.migrate.Places;
 import dev.credstore.cli.migrate.PlaintextSource;
 import dev.credstore.cli.migrate.Sources;
-import dev.credstore.cli.output.Describe;
-import dev.credstore.cli.output.ExitCodes.UsageException;
-import dev.credstore.cli.process.ChildProcess;
-import dev.credstore.cli.session.StoreSession;
-import dev.credstore.runtime.KnownServices;
-import dev.credstore.runtime.ResolvedToken;
-import dev.credstore.runtime.TokenResolver;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import dev.credstore.api.CredentialId;
+import dev.credstore.api.CredentialStoreException;
+import dev.credstore.cli.output.ExitCodes.UsageException;
+import dev.credstore.cli.process.ChildProcess;
+import dev.credstore.cli.session.StoreSession;
+import dev.credstore.runtime.KnownServices;
+import dev.credstore.runtime.ResolvedToken;
+import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "exec",
     description = {
@@ -55,10 +48,7 @@ import picocli.CommandLine.Spec;
             + "is not found, 126 if it cannot be executed. SIGTERM is passed on to COMMAND; "
             + "SIGINT and SIGHUP reach it from the terminal."},
     mixinStandardHelpOptions = true)
-final class ExecCommand implements Callable<Integer> {
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
+final class ExecCommand extends BaseCommand {
 
   @Parameters(index = "0", paramLabel = "SERVICE")
   String service;
@@ -79,27 +69,22 @@ final class ExecCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CredentialStoreException, InterruptedException {
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter err = err();
     if (command == null || command.isEmpty()) {
       throw new UsageException("name the command to run after --, e.g. credstore exec k6 -- k6 "
           + "cloud run script.js");
     }
     CredentialId id = CredentialId.of(service, account);
-    StoreSession session = StoreSession.load(root.context, root.global);
+    StoreSession session = session();
     KnownServices services = KnownServices.load(session.settings);
     Optional<PlaintextSource> source = Sources.forService(services, service);
     // Checked before the store is opened: a bad --env, or a service with no variable at all.
     String variable = env != null || source.isEmpty()
         ? ChildProcess.variableFor(services, id, env) : null;
-    TokenResolver resolver = new TokenResolver(services, root.context.environment());
-    Optional<ResolvedToken> found = resolver.resolve(id, !noEnv, () -> session.open(err).store);
-    if (found.isEmpty()) {
-      throw new CredentialNotFoundException("not logged in to " + Describe.id(id) + "; run: "
-          + Describe.command("login", id));
-    }
-    spec.commandLine().getOut().flush();
+    ResolvedToken found = session.resolveToken(services, id, !noEnv, err);
+    out().flush();
     err.flush();
-    try (ResolvedToken token = found.get()) {
+    try (ResolvedToken token = found) {
       Map<String, String> attributes = token.metadata().map(CredentialMetadata::attributes)
           .orElse(Map.of());
       Optional<HandBack> handBack = token.environmentVariable().isPresent() ? Optional.empty()
@@ -108,9 +93,9 @@ final class ExecCommand implements Callable<Integer> {
         variable = handBack.map(HandBack::secretVariable)
             .orElseGet(() -> ChildProcess.variableFor(services, id, null));
       }
-      Map<String, String> environment = new HashMap<>(root.context.environment());
+      Map<String, String> environment = new HashMap<>(context().environment());
       handBack.ifPresent(h -> environment.putAll(h.variables()));
-      if (root.global.verbose) {
+      if (global().verbose()) {
         err.println("credstore: running " + command.get(0) + " with " + variable + " set from "
             + token.environmentVariable().map(v -> "the environment (" + v + ")")
                 .orElse("the store"));
@@ -119,7 +104,7 @@ final class ExecCommand implements Callable<Integer> {
       if (handBack.isEmpty() || !handBack.get().needsPrivateConfig()) {
         return ChildProcess.exec(command, environment, variable, token.secret());
       }
-      Path directory = privateDirectory(new Places(root.context.environment()));
+      Path directory = privateDirectory(new Places(context().environment()));
       try {
         environment.putAll(handBack.get().writePrivateConfig(directory, token.secret()));
         return ChildProcess.exec(command, environment, variable, token.secret());

@@ -5,6 +5,7 @@ import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialStore;
 import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.StorageException;
+import dev.credstore.cli.migrate.ConfigDiscovery;
 import dev.credstore.cli.migrate.ConfigRewriter;
 import dev.credstore.cli.migrate.MigrationState;
 import dev.credstore.cli.migrate.Migrator;
@@ -14,6 +15,7 @@ import dev.credstore.cli.migrate.PlaintextConfig;
 import dev.credstore.cli.migrate.PlaintextSource;
 import dev.credstore.cli.migrate.Places;
 import dev.credstore.cli.migrate.Sources;
+import dev.credstore.cli.migrate.StoreAccess;
 import dev.credstore.cli.output.Describe;
 import dev.credstore.cli.output.ExitCodes;
 import dev.credstore.cli.output.ExitCodes.UsageException;
@@ -37,12 +39,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "migrate",
     description = {
@@ -70,16 +68,13 @@ import picocli.CommandLine.Spec;
         "Exits 0 only if every token found was migrated or already migrated; otherwise with the "
             + "exit code of the first file that failed, after processing all of them."},
     mixinStandardHelpOptions = true)
-final class MigrateCommand implements Callable<Integer> {
+final class MigrateCommand extends BaseCommand {
 
   /** How long a run waits for another to finish before it gives up (exit 8). */
   static final Duration LOCK_WAIT = Duration.ofMinutes(10);
 
   static final String ROTATE_ADVICE = "Rotate the tokens migrated: the plaintext copies may "
       + "remain in freed disk blocks, backups and snapshots.";
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
 
   @Option(names = "--from", paramLabel = "PATH",
       description = "JSON config file to migrate (repeatable); needs --service.")
@@ -121,8 +116,8 @@ final class MigrateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CredentialStoreException, IOException {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = out();
+    PrintWriter err = err();
     if (pointer != null && from.isEmpty()) {
       throw new UsageException("--pointer goes with --from PATH");
     }
@@ -133,8 +128,8 @@ final class MigrateCommand implements Callable<Integer> {
       PlaintextConfig.pointer(pointer);
     }
 
-    Map<String, String> environment = root.context.environment();
-    StoreSession session = StoreSession.load(root.context, root.global);
+    Map<String, String> environment = context().environment();
+    StoreSession session = session();
     KnownServices services = KnownServices.load(session.settings);
     Places places = new Places(environment);
     List<PlaintextSource> sources = from.isEmpty() ? known(services) : List.of(explicit(services));
@@ -143,13 +138,13 @@ final class MigrateCommand implements Callable<Integer> {
     List<Path> lookedIn = new ArrayList<>();
     List<Outcome> outcomes = new ArrayList<>();
     Migrator.Options options = new Migrator.Options(dryRun, keepPlaintext, force);
-    ExitCodes codes = new ExitCodes(root.global);
+    ExitCodes codes = new ExitCodes(global()::verbose);
     PrivateLock.Action<Optional<StorageException>> run = () -> {
       try (LazyStore store = new LazyStore(session, err)) {
         // Loaded under the lock: a run that waited sees what the one before it recorded.
         MigrationState state = MigrationState.load(stateFile);
         Migrator migrator = new Migrator(store, rewriter, state, codes::getExitCode,
-            root.context.clock(), places, options);
+            context().clock(), places, options);
         Set<Path> seen = new LinkedHashSet<>();
         for (PlaintextSource source : sources) {
           for (Path file : source.files(places)) {
@@ -175,7 +170,7 @@ final class MigrateCommand implements Callable<Integer> {
       PrivateFiles.ensureDirectory(stateFile.getParent());
       stateProblem = PrivateLock.hold(MigrationState.lockFile(stateFile), LOCK_WAIT, run);
     }
-    Map<String, String> variables = environmentTokens(services, environment);
+    Map<String, String> variables = ConfigDiscovery.environmentTokens(services, environment);
 
     int exitCode = outcomes.stream().filter(o -> o.status().failed()).map(Outcome::exitCode)
         .findFirst().orElse(stateProblem.isPresent() ? ExitCodes.STORAGE : ExitCodes.OK);
@@ -242,21 +237,6 @@ final class MigrateCommand implements Callable<Integer> {
       files.add(path.toAbsolutePath().normalize());
     }
     return Sources.explicit(files, tokenPointer, metadata, CredentialId.of(service, account));
-  }
-
-  /** Variable to service, for every registered variable that is set: reported, never read out. */
-  static Map<String, String> environmentTokens(KnownServices services,
-      Map<String, String> environment) {
-    Map<String, String> found = new LinkedHashMap<>();
-    for (ServiceDefinition definition : services.all()) {
-      for (String variable : definition.environmentVariables()) {
-        String value = environment.get(variable);
-        if (value != null && !value.isEmpty()) {
-          found.putIfAbsent(variable, definition.name());
-        }
-      }
-    }
-    return found;
   }
 
   private static String subject(Outcome outcome) {
@@ -374,7 +354,7 @@ final class MigrateCommand implements Callable<Integer> {
   }
 
   /** Opens the store the first time a token needs it; remembers a failure to open. */
-  private static final class LazyStore implements Migrator.StoreAccess, AutoCloseable {
+  private static final class LazyStore implements StoreAccess, AutoCloseable {
     private final StoreSession session;
     private final PrintWriter err;
     private Opened opened;

@@ -89,14 +89,6 @@ public final class Migrator {
     }
   }
 
-  /** Opens the store on first use; a failure to open is kept and thrown for every later file. */
-  public interface StoreAccess {
-    CredentialStore store() throws CredentialStoreException;
-
-    /** E.g. "encrypted file at ~/.local/share/credstore/credentials.cstore". */
-    String where();
-  }
-
   /** The run's choices. */
   public record Options(boolean dryRun, boolean keepPlaintext, boolean force) {}
 

@@ -1,6 +1,7 @@
 /**
- * {@code migrate}: the plaintext sources (one per tool, {@link dev.credstore.cli.migrate.Sources}),
- * one surgical editor per file format, and the {@link dev.credstore.cli.migrate.Migrator} that
- * stores, verifies and only then rewrites. Used by the migrate, doctor and exec commands.
+ * The migrate engine: the plaintext sources (one per tool, {@link dev.credstore.cli.migrate.Sources}),
+ * one surgical editor per file format, the {@link dev.credstore.cli.migrate.Migrator} that stores,
+ * verifies and only then rewrites, and the record of migrated files. Used by the migrate, doctor
+ * and exec commands; depends on output only.
  */
 package dev.credstore.cli.migrate;

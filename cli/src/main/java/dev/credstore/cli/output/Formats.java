@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -33,7 +35,7 @@ public final class Formats {
   }
 
   /** "token" or "api-key": the stable JSON and table spelling of a kind. */
-  public static String kind(CredentialKind kind) {
+  static String kind(CredentialKind kind) {
     return kind == CredentialKind.API_KEY ? "api-key" : "token";
   }
 
@@ -67,7 +69,7 @@ public final class Formats {
   }
 
   /** A short age: "just now", "5m", "3h", "12d", "2y". */
-  public static String age(Instant since, Instant now) {
+  static String age(Instant since, Instant now) {
     long seconds = Math.max(0, Duration.between(since, now).getSeconds());
     if (seconds < 60) {
       return "just now";
@@ -99,8 +101,27 @@ public final class Formats {
     return location.startsWith(prefix) ? "~/" + location.substring(prefix.length()) : location;
   }
 
+  /** The credentials as {@code list} shows them, one row each under a header; no secrets. */
+  public static String credentialTable(List<CredentialMetadata> credentials, Instant now) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"SERVICE", "ACCOUNT", "KIND", "KEY NAME", "CREATED", "ROTATED", "AGE",
+        "ATTRIBUTES"});
+    for (CredentialMetadata metadata : credentials) {
+      rows.add(new String[] {
+          metadata.id().service(),
+          metadata.id().account(),
+          kind(metadata.kind()),
+          metadata.keyName() == null ? "-" : metadata.keyName(),
+          time(metadata.createdAt()),
+          time(metadata.rotatedAt()),
+          age(metadata.secretSetAt(), now),
+          attributes(metadata.attributes())});
+    }
+    return table(rows);
+  }
+
   /** Rows as columns separated by two spaces, each column as wide as its widest cell. */
-  public static String table(java.util.List<String[]> rows) {
+  public static String table(List<String[]> rows) {
     int columns = rows.get(0).length;
     int[] widths = new int[columns];
     for (String[] row : rows) {

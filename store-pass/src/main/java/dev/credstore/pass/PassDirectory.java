@@ -4,6 +4,7 @@ import dev.credstore.api.BackendUnavailableException;
 import dev.credstore.api.ConfigurationException;
 import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.StorageException;
+import dev.credstore.spi.UserDirectories;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,8 +41,7 @@ final class PassDirectory {
     if (configured != null && !configured.isEmpty()) {
       root = Path.of(configured);
     } else {
-      String home = environment.getOrDefault("HOME", System.getProperty("user.home"));
-      root = Path.of(home, ".password-store");
+      root = UserDirectories.of(environment).home().resolve(".password-store");
     }
     Map<String, String> children = new HashMap<>(environment);
     // As pass does: git must not wander into a repository above the store or be redirected.

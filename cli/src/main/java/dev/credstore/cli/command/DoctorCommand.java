@@ -1,8 +1,11 @@
 package dev.credstore.cli.command;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.credstore.api.ConfigurationException;
 import dev.credstore.api.CredentialStore;
 import dev.credstore.api.CredentialStoreException;
+import dev.credstore.api.PassphraseProtectedStore;
+import dev.credstore.api.UnlockStatus;
 import dev.credstore.cli.migrate.ConfigDiscovery;
 import dev.credstore.cli.migrate.Places;
 import dev.credstore.cli.migrate.PlaintextSource;
@@ -10,9 +13,11 @@ import dev.credstore.cli.migrate.Reported;
 import dev.credstore.cli.migrate.Scan;
 import dev.credstore.cli.migrate.Sources;
 import dev.credstore.cli.migrate.Migrator;
+import dev.credstore.cli.output.Durations;
 import dev.credstore.cli.output.ExitCodes;
 import dev.credstore.cli.output.Formats;
 import dev.credstore.cli.session.StoreSession;
+import dev.credstore.cli.session.UnlockPolicy;
 import dev.credstore.runtime.BackendStatus;
 import dev.credstore.runtime.KnownServices;
 import dev.credstore.runtime.SelectedBackend;
@@ -25,6 +30,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -62,6 +68,7 @@ final class DoctorCommand extends BaseCommand {
     KnownServices services = KnownServices.load(session.settings);
     checkBackends(session);
     checkFileStore(session, home);
+    checkUnlock(session);
     checkPassphraseFile(session.settings, home);
     checkConfigFiles(services, home);
     checkEnvironment(services);
@@ -131,12 +138,40 @@ final class DoctorCommand extends BaseCommand {
       add(Level.OK, "file store", shown + " does not exist yet (created by the first login)");
       return;
     }
-    // The verdict the store itself applies, so doctor never calls "fix" what the store accepts.
-    PrivacyVerdict verdict = PrivateFiles.check(file);
-    if (verdict.isPrivate()) {
-      add(Level.OK, "file store", shown + " is private (owned by you, no access for others)");
-    } else {
-      add(Level.FIX, "file store", verdict.message(p -> Formats.tilde(p.toString(), home)));
+    addVerdict("file store", file, home, " (owned by you, no access for others)");
+  }
+
+  /** The unlock cache: available here, and no unlock longer than the configured maximum. */
+  private void checkUnlock(StoreSession session) throws ConfigurationException {
+    Duration maximum = UnlockPolicy.maximum(session.settings);
+    UnlockStatus status;
+    try {
+      SelectedBackend fileBackend =
+          session.backends.select(new StoreSettings.Setting<>("file", "doctor"), session.options);
+      try (CredentialStore store = fileBackend.open(session.options)) {
+        if (!(store instanceof PassphraseProtectedStore protectedStore)) {
+          return;
+        }
+        status = protectedStore.unlockStatus();
+      }
+    } catch (CredentialStoreException e) {
+      return;
+    }
+    switch (status.state()) {
+      case UNAVAILABLE -> add(Level.NOTE, "unlock", "'credstore unlock' cannot work here: "
+          + status.note() + "; every command asks for the passphrase (or "
+          + "CREDSTORE_PASSPHRASE_FILE)");
+      case LOCKED -> add(Level.OK, "unlock", "the file store is " + status.note());
+      case UNLOCKED -> {
+        Duration left = Duration.between(root.context.clock().instant(), status.until());
+        if (left.compareTo(maximum) > 0) {
+          add(Level.FIX, "unlock", "the file store is unlocked until " + status.until()
+              + ", longer than the maximum of " + Durations.format(maximum) + " ("
+              + UnlockPolicy.maximumSource(session.settings) + "); run: credstore lock");
+        } else {
+          add(Level.OK, "unlock", "the file store is " + status.note());
+        }
+      }
     }
   }
 
@@ -151,11 +186,16 @@ final class DoctorCommand extends BaseCommand {
           + ") does not exist");
       return;
     }
+    addVerdict("passphrase file", file, home, "");
+  }
+
+  // The verdict the stores themselves apply, so doctor never calls "fix" what a store accepts.
+  private void addVerdict(String topic, Path file, String home, String detail) {
     PrivacyVerdict verdict = PrivateFiles.check(file);
     if (verdict.isPrivate()) {
-      add(Level.OK, "passphrase file", shown + " is private");
+      add(Level.OK, topic, Formats.tilde(file.toString(), home) + " is private" + detail);
     } else {
-      add(Level.FIX, "passphrase file", verdict.message(p -> Formats.tilde(p.toString(), home)));
+      add(Level.FIX, topic, verdict.message(p -> Formats.tilde(p.toString(), home)));
     }
   }
 

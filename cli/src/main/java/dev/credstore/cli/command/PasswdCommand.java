@@ -23,8 +23,9 @@ import picocli.CommandLine.Option;
             + "usual (--passphrase-file, CREDSTORE_PASSPHRASE_FILE, CREDSTORE_PASSPHRASE, prompt);"
             + " the new one comes from --new-passphrase-file, else CREDSTORE_NEW_PASSPHRASE, else "
             + "a hidden prompt asked twice (a mismatch exits 4). At least 8 characters.",
-        "Atomic: if interrupted, the store opens with the old passphrase or the new one. The "
-            + "data key and credentials are unchanged; see rekey for the data key."},
+        "Atomic: if interrupted, the store opens with the old passphrase or the new one. A new "
+            + "data key is made too, so an old copy of the store and the old passphrase open "
+            + "nothing written afterwards; the credentials are unchanged."},
     mixinStandardHelpOptions = true)
 final class PasswdCommand extends BaseCommand {
 

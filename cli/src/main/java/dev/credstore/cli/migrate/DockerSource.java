@@ -3,6 +3,7 @@ package dev.credstore.cli.migrate;
 import dev.credstore.api.ConfigurationException;
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.Secret;
+import dev.credstore.cli.helper.HelperNames;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -73,10 +74,9 @@ final class DockerSource implements PlaintextSource {
                 + registry + " once credsStore is credstore"));
             continue;
           }
-          Map<String, String> metadata = Map.of("registry", registry);
           if (kind.equals("identitytoken")) {
-            found.add(new FoundSecret(pointer, id(registry, TOKEN_USERNAME), metadata,
-                config.token().get().copy()));
+            found.add(new FoundSecret(pointer, id(registry, TOKEN_USERNAME),
+                HelperNames.attributes(registry, TOKEN_USERNAME), config.token().get().copy()));
           } else {
             found.add(userAndPassword(pointer, registry, config.token().get()));
           }
@@ -96,9 +96,10 @@ final class DockerSource implements PlaintextSource {
     }
   }
 
-  /** docker:&lt;registry&gt; as {@code docker-credential-credstore} names it. */
+  /** The entry {@code docker-credential-credstore} serves: named as {@link HelperNames} does. */
   static CredentialId id(String registry, String username) {
-    return new CredentialId(SERVICE_PREFIX + registry, username);
+    return new CredentialId(HelperNames.service(SERVICE_PREFIX, registry),
+        HelperNames.account(username));
   }
 
   /** Docker's {@code auth}: base64 of {@code user:password}, split at the first colon. */
@@ -123,9 +124,8 @@ final class DockerSource implements PlaintextSource {
       }
       String user = new String(decoded, 0, colon, java.nio.charset.StandardCharsets.UTF_8);
       password = Arrays.copyOfRange(decoded, colon + 1, decoded.length);
-      Map<String, String> metadata = new LinkedHashMap<>();
-      metadata.put("registry", registry);
-      return new FoundSecret(pointer, id(registry, user), metadata, Secret.fromUtf8(password));
+      return new FoundSecret(pointer, id(registry, user), HelperNames.attributes(registry, user),
+          Secret.fromUtf8(password));
     } catch (IllegalArgumentException e) {
       throw new ConfigurationException("the auth of " + registry + " is not valid: "
           + e.getMessage());

@@ -3,6 +3,8 @@ package dev.credstore.cli.migrate;
 import dev.credstore.api.ConfigurationException;
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.Secret;
+import dev.credstore.cli.helper.GitCredentialRequest;
+import dev.credstore.cli.helper.HelperNames;
 import dev.credstore.cli.migrate.LineSurgery.Line;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -65,11 +67,8 @@ final class GitCredentialsSource implements PlaintextSource {
         byte[] password = percentDecode(raw);
         Arrays.fill(raw, (byte) 0);
         try {
-          Map<String, String> metadata = new TreeMap<>();
-          metadata.put("url", entry.protocol() + "://" + entry.host()
-              + (entry.path().isEmpty() ? "" : "/" + entry.path()));
-          found.add(new FoundSecret("line " + entry.line().number(), id(entry), metadata,
-              Secret.fromUtf8(password)));
+          found.add(new FoundSecret("line " + entry.line().number(), id(entry),
+              HelperNames.attributes(url(entry), username(entry)), Secret.fromUtf8(password)));
         } catch (IllegalArgumentException e) {
           throw new ConfigurationException("line " + entry.line().number()
               + " has a password that is not UTF-8");
@@ -105,14 +104,23 @@ final class GitCredentialsSource implements PlaintextSource {
   }
 
   /**
-   * The entry credstore's git helper serves for git's request for this URL: service {@code
-   * git:<protocol>://<host>[/<path>]}, the username as account.
+   * The entry credstore's git helper serves for git's request for this URL, named as it names
+   * them ({@link HelperNames}: {@code git:<protocol>://<host>[/<path>]} and the username, or
+   * bounded names with a hash when too long).
    */
   static CredentialId id(Entry entry) {
-    String service = "git:" + entry.protocol() + "://" + entry.host()
+    return new CredentialId(HelperNames.service(GitCredentialRequest.SERVICE_PREFIX, url(entry)),
+        HelperNames.account(username(entry)));
+  }
+
+  private static String url(Entry entry) {
+    return entry.protocol() + "://" + entry.host()
         + (entry.path().isEmpty() ? "" : "/" + entry.path());
-    return new CredentialId(service,
-        entry.username().isEmpty() ? CredentialId.DEFAULT_ACCOUNT : entry.username());
+  }
+
+  /** The username git would send for this line; none for an empty one. */
+  private static String username(Entry entry) {
+    return entry.username().isEmpty() ? null : entry.username();
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.credstore.cli.helper;
 
 import dev.credstore.api.Secret;
+import dev.credstore.cli.console.SecretInput;
 import dev.credstore.cli.output.ExitCodes.UsageException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -51,6 +52,13 @@ public final class GitCredentialRequest implements AutoCloseable {
           byte[] value = Arrays.copyOfRange(input, equals + 1, lineEnd);
           try {
             Secret secret = Secret.fromUtf8(value);
+            try {
+              SecretInput.checkCharacters(secret, "git's " + key, false);
+            } catch (UsageException refused) {
+              secret.close();
+              request.close();
+              throw refused;
+            }
             if (key.equals("password")) {
               close(request.password);
               request.password = secret;

@@ -51,7 +51,11 @@ public final class KnownServices {
               "project", "/collectors/cloud/defaultProjectID")),
       ServiceDefinition.withVariables("platformsh", "PLATFORMSH_CLI_TOKEN"),
       ServiceDefinition.withVariables("upsun", "UPSUN_CLI_TOKEN"),
-      ServiceDefinition.withVariables("appcircle", "AC_ACCESS_TOKEN")));
+      ServiceDefinition.withVariables("appcircle", "AC_ACCESS_TOKEN"),
+      // gh reads GH_TOKEN for github.com (GH_ENTERPRISE_TOKEN for other hosts, which exec sets
+      // from the migrated credential's host); npm expands ${NPM_TOKEN?} in a migrated .npmrc.
+      ServiceDefinition.withVariables("gh", "GH_TOKEN"),
+      ServiceDefinition.withVariables("npm", "NPM_TOKEN")));
 
   private final Map<String, ServiceDefinition> byName;
 

@@ -7,8 +7,12 @@ import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.PassphraseProtectedStore;
 import dev.credstore.api.UnlockStatus;
 import dev.credstore.cli.migrate.ConfigDiscovery;
+import dev.credstore.cli.migrate.Places;
+import dev.credstore.cli.migrate.PlaintextSource;
+import dev.credstore.cli.migrate.Reported;
+import dev.credstore.cli.migrate.Scan;
+import dev.credstore.cli.migrate.Sources;
 import dev.credstore.cli.migrate.Migrator;
-import dev.credstore.cli.migrate.PlaintextConfig;
 import dev.credstore.cli.output.Durations;
 import dev.credstore.cli.output.ExitCodes;
 import dev.credstore.cli.output.Formats;
@@ -28,9 +32,11 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -202,41 +208,53 @@ final class DoctorCommand extends BaseCommand {
   }
 
   private void checkConfigFiles(KnownServices services, String home) {
-    List<Path> lookedIn = new ArrayList<>();
-    List<Migrator.Target> configs = ConfigDiscovery.existingConfigs(
-        ConfigDiscovery.migratable(services), null, context().environment(), lookedIn);
-    for (Migrator.Target config : configs) {
-      String shown = Formats.tilde(config.path().toString(), home);
-      String service = config.id().service();
-      if (Files.isSymbolicLink(config.path()) || !Files.isRegularFile(config.path())) {
-        add(Level.NOTE, "plaintext", shown + " (" + service + ") is not a regular file; not read");
-        continue;
-      }
-      try {
-        if (Files.size(config.path()) > PlaintextConfig.MAX_SIZE) {
-          add(Level.NOTE, "plaintext", shown + " (" + service + ") is too large to check");
+    Places places = new Places(context().environment());
+    int looked = 0;
+    int existing = 0;
+    Set<Path> seen = new HashSet<>();
+    for (PlaintextSource source : Sources.all(services)) {
+      for (Path file : source.files(places)) {
+        Path path = file.toAbsolutePath().normalize();
+        if (!seen.add(path)) {
           continue;
         }
-        byte[] bytes = Files.readAllBytes(config.path());
-        try (PlaintextConfig parsed =
-            PlaintextConfig.parse(bytes, config.pointer(), config.metadataPointers())) {
-          if (parsed.token().isPresent()) {
-            add(Level.FIX, "plaintext", shown + " holds a " + service + " token in plaintext;"
-                + " run: credstore migrate");
-          } else {
-            add(Level.OK, "plaintext", shown + " (" + service + ") holds no token");
-          }
-        } finally {
-          java.util.Arrays.fill(bytes, (byte) 0);
+        looked++;
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+          continue;
         }
-      } catch (IOException | CredentialStoreException e) {
-        add(Level.NOTE, "plaintext", shown + " (" + service + ") could not be checked: "
-            + e.getMessage());
+        existing++;
+        String shown = Formats.tilde(path.toString(), home);
+        byte[] bytes = null;
+        try {
+          bytes = Migrator.read(path);
+          try (Scan scan = source.scan(path, bytes)) {
+            if (!scan.secrets().isEmpty()) {
+              int count = scan.secrets().size();
+              add(Level.FIX, "plaintext", shown + " holds " + (count == 1 ? "a " : count + " ")
+                  + source.tool() + (count == 1 ? " token" : " tokens")
+                  + " in plaintext; run: credstore migrate");
+            }
+            for (Reported reported : scan.reported()) {
+              add(Level.NOTE, "plaintext", shown + " (" + source.tool() + "): "
+                  + reported.locator() + ": " + reported.advice());
+            }
+            if (scan.secrets().isEmpty() && scan.reported().isEmpty()) {
+              add(Level.OK, "plaintext", shown + " (" + source.tool() + ") holds no token");
+            }
+          }
+        } catch (CredentialStoreException e) {
+          add(Level.NOTE, "plaintext", shown + " (" + source.tool() + ") could not be checked: "
+              + e.getMessage());
+        } finally {
+          if (bytes != null) {
+            java.util.Arrays.fill(bytes, (byte) 0);
+          }
+        }
       }
     }
-    if (configs.isEmpty()) {
-      add(Level.OK, "plaintext", "no known config file with a token location exists ("
-          + lookedIn.size() + " places looked at)");
+    if (existing == 0) {
+      add(Level.OK, "plaintext", "no known file with plaintext tokens exists (" + looked
+          + " places looked at)");
     }
   }
 

@@ -2,7 +2,13 @@ package dev.credstore.cli.migrate;
 
 import dev.credstore.spi.PrivateFiles;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The step of {@code migrate} that replaces a tool's config file with its scrubbed bytes. A seam
@@ -21,4 +27,35 @@ public interface ConfigRewriter {
    * @throws IOException if the file is unchanged (the failure left it exactly as it was)
    */
   void rewrite(Path file, byte[] expected, byte[] content) throws IOException;
+
+  /**
+   * As {@link #rewrite(Path, byte[], byte[])}, then gives the file {@code mode} when present (a
+   * tool's world-readable default tightened; the content no longer holds the secret by then).
+   */
+  default void rewrite(Path file, byte[] expected, byte[] content,
+      Optional<Set<PosixFilePermission>> mode) throws IOException {
+    rewrite(file, expected, content);
+    if (mode.isPresent()) {
+      Files.setPosixFilePermissions(file, mode.get());
+    }
+  }
+
+  /**
+   * Removes {@code file}, which is all secret, but only while it still holds exactly {@code
+   * expected} (a tool that wrote it meanwhile wins).
+   *
+   * @throws IOException if the file is unchanged
+   */
+  default void delete(Path file, byte[] expected) throws IOException {
+    byte[] now = Files.readAllBytes(file);
+    try {
+      if (Files.isSymbolicLink(file) || !MessageDigest.isEqual(now, expected)) {
+        throw new FileSystemException(file.toString(), null,
+            "it changed while credstore was migrating it");
+      }
+    } finally {
+      java.util.Arrays.fill(now, (byte) 0);
+    }
+    Files.delete(file);
+  }
 }

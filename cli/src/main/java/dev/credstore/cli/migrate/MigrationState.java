@@ -103,6 +103,16 @@ public final class MigrationState {
     return file;
   }
 
+  /** Every record for {@code path}, in the order they were made. */
+  List<Entry> entries(Path path) {
+    return entries.stream().filter(e -> e.path().equals(path)).toList();
+  }
+
+  /** The lock two {@code migrate} runs take turns on: {@code migrations.lock} beside the record. */
+  public static Path lockFile(Path stateFile) {
+    return stateFile.resolveSibling("migrations.lock");
+  }
+
   /** The record for {@code path} and {@code pointer}, if that file was migrated. */
   Optional<Entry> find(Path path, String pointer) {
     return entries.stream()

@@ -1,5 +1,7 @@
 /**
- * The migrate engine: finding plaintext config files, reading the token out of them, storing it,
- * and rewriting the file without it; the record of migrated files. Depends on output only.
+ * The migrate engine: the plaintext sources (one per tool, {@link dev.credstore.cli.migrate.Sources}),
+ * one surgical editor per file format, the {@link dev.credstore.cli.migrate.Migrator} that stores,
+ * verifies and only then rewrites, and the record of migrated files. Used by the migrate, doctor
+ * and exec commands; depends on output only.
  */
 package dev.credstore.cli.migrate;

@@ -34,6 +34,8 @@ import picocli.CommandLine;
         "  CREDSTORE_PASSPHRASE       passphrase of the file store",
         "  CREDSTORE_PASSPHRASE_FILE  file holding that passphrase (mode 600)",
         "  CREDSTORE_NEW_PASSPHRASE   new passphrase for passwd",
+        "  CREDSTORE_UNLOCK           off: no unlock cache (unlock fails, nothing consults it)",
+        "  XDG_RUNTIME_DIR            the unlock agent's socket lives in $XDG_RUNTIME_DIR/credstore",
         "  XDG_CONFIG_HOME            config.json lives in $XDG_CONFIG_HOME/credstore",
         "  XDG_DATA_HOME              the file store lives in $XDG_DATA_HOME/credstore",
         "",
@@ -52,12 +54,12 @@ public final class Credstore implements Callable<Integer> {
   }
 
   // Subcommands in help order. picocli builds each one's model by reflection when it is added,
-  // about 10 ms apiece; a script's `credstore get` should not pay for the other eleven.
+  // about 10 ms apiece; a script's `credstore get` should not pay for the other fourteen.
   private static final Map<String, Class<?>> SUBCOMMANDS = subcommands(LoginCommand.class,
       GetCommand.class, ListCommand.class, LogoutCommand.class, StatusCommand.class,
       MigrateCommand.class, RotateCommand.class, ExecCommand.class, PasswdCommand.class,
-      RekeyCommand.class, DoctorCommand.class, GitCredentialCommand.class,
-      DockerCredentialCommand.class);
+      RekeyCommand.class, UnlockCommand.class, LockCommand.class, DoctorCommand.class,
+      GitCredentialCommand.class, DockerCredentialCommand.class);
 
   /** The command line with every subcommand: for help, tests and anything unusual. */
   public static CommandLine commandLine(Context context, PrintWriter out, PrintWriter err) {
@@ -161,6 +163,6 @@ public final class Credstore implements Callable<Integer> {
   public Integer call() {
     throw new ParameterException(spec.commandLine(),
         "missing command: use one of login, get, list, logout, status, migrate, rotate, exec, "
-            + "passwd, rekey, doctor, git-credential, docker-credential");
+            + "passwd, rekey, unlock, lock, doctor, git-credential, docker-credential");
   }
 }

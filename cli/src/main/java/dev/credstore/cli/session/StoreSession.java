@@ -57,6 +57,12 @@ public final class StoreSession {
     return new StoreSession(settings, settings.toOptions(passphrases), Backends.discover());
   }
 
+  /** This session with {@code passphrases} as its only passphrase source (stdin, or none). */
+  public StoreSession withPassphrases(PassphraseSource passphrases) {
+    return new StoreSession(settings, options.toBuilder().passphrases(passphrases).build(),
+        backends);
+  }
+
   public SelectedBackend select() throws CredentialStoreException {
     return backends.select(settings.backend(), options);
   }

@@ -26,13 +26,12 @@ final class PrivacyRules {
    */
   static PrivacyVerdict check(Path file) {
     Path absolute = file.toAbsolutePath();
-    FileAttributes attributes;
+    PrivacyVerdict own;
     try {
-      attributes = FileAttributes.of(absolute);
+      own = checkFileItself(absolute, FileAttributes.of(absolute));
     } catch (IOException e) {
       return unreadable(absolute, e);
     }
-    PrivacyVerdict own = checkFileItself(absolute, attributes);
     return own.isPrivate() ? checkDirectory(absolute.getParent()) : own;
   }
 

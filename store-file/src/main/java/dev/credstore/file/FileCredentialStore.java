@@ -1,6 +1,5 @@
 package dev.credstore.file;
 
-import dev.credstore.api.BackendUnavailableException;
 import dev.credstore.api.Credential;
 import dev.credstore.api.CredentialConflictException;
 import dev.credstore.api.CredentialId;
@@ -189,24 +188,9 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     if (duration.isNegative() || duration.isZero()) {
       throw new IllegalArgumentException("unlock duration must be positive");
     }
-    String unavailable = unlocked.unavailableReason();
-    if (unavailable != null) {
-      throw new BackendUnavailableException("cannot unlock " + location + ": " + unavailable);
-    }
+    unlocked.checkAvailable();
     checkOpen();
-    byte[] bytes = Contents.readFile(file);
-    if (bytes == null) {
-      throw new CredentialNotFoundException("there is no store at " + location
-          + " yet; nothing to unlock (the first login creates it)");
-    }
-    // The passphrase itself, not an earlier unlock; and the file must be one we can read now.
-    try (Contents contents = Contents.decrypt(bytes, location, keys, counters, false)) {
-      if (!contents.keys.isCurrent()) {
-        throw new BackendUnavailableException("cannot unlock " + location + ": it is in an older"
-            + " format that the next write (e.g. a login) upgrades; unlock after that");
-      }
-      return unlocked.hold(contents.keys, contents.dataKey, duration);
-    }
+    return unlocked.unlock(keys, counters, duration);
   }
 
   @Override
@@ -216,16 +200,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
 
   @Override
   public UnlockStatus unlockStatus() {
-    StoreFileFormat.KeySection section = null;
-    try {
-      byte[] bytes = Contents.readFile(file);
-      if (bytes != null) {
-        section = StoreFileFormat.parse(bytes, location).keys;
-      }
-    } catch (CredentialStoreException | RuntimeException unreadable) {
-      section = null; // reads as "nothing held for this store"
-    }
-    return unlocked.status(section);
+    return unlocked.status();
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.credstore.file;
 
+import dev.credstore.api.BackendUnavailableException;
+import dev.credstore.api.CredentialNotFoundException;
 import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.UnlockStatus;
 import dev.credstore.file.unlock.UnlockCache;
@@ -16,10 +18,12 @@ import java.util.Arrays;
 final class StoreUnlock {
 
   private final Path file;
+  private final String location;
   private final UnlockCache cache;
 
   StoreUnlock(Path file, UnlockCache cache) {
     this.file = file;
+    this.location = file.toString();
     this.cache = cache;
   }
 
@@ -38,13 +42,47 @@ final class StoreUnlock {
     return cache.forget();
   }
 
-  /** The status for the store whose key section is {@code keys} (null: no store file yet). */
-  UnlockStatus status(StoreFileFormat.KeySection keys) {
-    return cache.status(keys == null ? null : binding(keys));
+  /** Throws when there is no unlock agent to hold a key (e.g. it is switched off). */
+  void checkAvailable() throws BackendUnavailableException {
+    String unavailable = cache.unavailableReason();
+    if (unavailable != null) {
+      throw new BackendUnavailableException("cannot unlock " + location + ": " + unavailable);
+    }
   }
 
-  String unavailableReason() {
-    return cache.unavailableReason();
+  /**
+   * Decrypts the store file with {@code keys}' passphrase and holds its data key for
+   * {@code duration}; returns the end.
+   */
+  Instant unlock(KeyCache keys, WriteCounters counters, Duration duration)
+      throws CredentialStoreException {
+    byte[] bytes = Contents.readFile(file);
+    if (bytes == null) {
+      throw new CredentialNotFoundException("there is no store at " + location
+          + " yet; nothing to unlock (the first login creates it)");
+    }
+    // The passphrase itself, not an earlier unlock; and the file must be one we can read now.
+    try (Contents contents = Contents.decrypt(bytes, location, keys, counters, false)) {
+      if (!contents.keys.isCurrent()) {
+        throw new BackendUnavailableException("cannot unlock " + location + ": it is in an older"
+            + " format that the next write (e.g. a login) upgrades; unlock after that");
+      }
+      return hold(contents.keys, contents.dataKey, duration);
+    }
+  }
+
+  /** The status for the store file as it is now on disk. */
+  UnlockStatus status() {
+    StoreFileFormat.KeySection section = null;
+    try {
+      byte[] bytes = Contents.readFile(file);
+      if (bytes != null) {
+        section = StoreFileFormat.parse(bytes, location).keys;
+      }
+    } catch (CredentialStoreException | RuntimeException unreadable) {
+      section = null; // reads as "nothing held for this store"
+    }
+    return cache.status(section == null ? null : binding(section));
   }
 
   private byte[] binding(StoreFileFormat.KeySection keys) {

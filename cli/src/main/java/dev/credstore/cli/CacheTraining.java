@@ -1,5 +1,7 @@
 package dev.credstore.cli;
 
+import dev.credstore.cli.console.Terminal;
+import dev.credstore.cli.session.Context;
 import dev.credstore.keychain.KeychainTraining;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -1,5 +1,9 @@
 package dev.credstore.cli;
 
+import dev.credstore.cli.command.GetCommand;
+import dev.credstore.cli.command.GlobalOptions;
+import dev.credstore.cli.output.ExitCodes;
+import dev.credstore.cli.session.Context;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 
@@ -12,7 +16,7 @@ import java.nio.file.Path;
  * exactly as before; {@code
  * FastGetTest} checks that both paths give the same output and exit code.
  */
-final class FastGet {
+public final class FastGet {
 
   private final GlobalOptions global = new GlobalOptions();
   private String service;

@@ -1,5 +1,8 @@
 package dev.credstore.cli;
 
+import dev.credstore.cli.command.Credstore;
+import dev.credstore.cli.output.ExitCodes;
+import dev.credstore.cli.session.Context;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;

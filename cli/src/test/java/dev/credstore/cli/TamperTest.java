@@ -2,6 +2,8 @@ package dev.credstore.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.credstore.cli.console.Terminal;
+import dev.credstore.cli.session.Context;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -1,9 +1,11 @@
 package dev.credstore.keychain;
 
+import dev.credstore.api.BackendUnavailableException;
 import dev.credstore.api.Credential;
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.Secret;
+import dev.credstore.spi.Probe;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -34,7 +36,20 @@ public final class KeychainTraining {
   public static void run(Path scratch) {
     transfer();
     messages();
+    handOver();
     store(scratch);
+  }
+
+  /** A ready probe handing over what it found, as the Secret Service probe does. */
+  private static void handOver() {
+    try (Probe probe = Probe.ready("cds-training", options -> {
+      throw new BackendUnavailableException("training: nothing to open");
+    }, () -> { })) {
+      probe.open(null, null);
+      throw new IllegalStateException("a training probe opened a store");
+    } catch (CredentialStoreException expected) {
+      // what the training opener says
+    }
   }
 
   /** Two throw-away sessions agree, and one secret is sealed and opened. */

@@ -1,0 +1,244 @@
+package dev.credstore.cli.command;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.credstore.api.CredentialStore;
+import dev.credstore.api.CredentialStoreException;
+import dev.credstore.cli.migrate.Migrator;
+import dev.credstore.cli.migrate.PlaintextConfig;
+import dev.credstore.cli.output.ExitCodes;
+import dev.credstore.cli.output.Formats;
+import dev.credstore.cli.session.StoreSession;
+import dev.credstore.runtime.BackendStatus;
+import dev.credstore.runtime.KnownServices;
+import dev.credstore.runtime.SelectedBackend;
+import dev.credstore.runtime.StoreSettings;
+import dev.credstore.spi.Probe;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "doctor",
+    description = {
+        "Checks what to know before trusting the store, one line per finding with what to do: "
+            + "backends (session bus, Secret Service, locked keyring), which store would be used "
+            + "and why, the store file's and directory's permissions, plaintext tokens still in "
+            + "known config files, and tokens in environment variables.",
+        "Never asks for a passphrase and never reads a secret. Exits 0 when nothing needs "
+            + "fixing, 11 when a finding marked 'fix' does."},
+    mixinStandardHelpOptions = true)
+final class DoctorCommand implements Callable<Integer> {
+
+  @ParentCommand Credstore root;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--json", description = "Print the findings as one JSON array.")
+  boolean json;
+
+  /** ok: as it should be; note: worth knowing; fix: needs action (exit 11). */
+  enum Level { OK, NOTE, FIX }
+
+  record Finding(Level level, String topic, String message) {}
+
+  private final List<Finding> findings = new ArrayList<>();
+
+  @Override
+  public Integer call() throws CredentialStoreException, IOException {
+    StoreSession session = StoreSession.load(root.context, root.global);
+    String home = root.context.environment().get("HOME");
+    KnownServices services = KnownServices.load(session.settings);
+    checkBackends(session);
+    checkFileStore(session, home);
+    checkPassphraseFile(session.settings, home);
+    checkConfigFiles(services, home);
+    checkEnvironment(services);
+
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      try (JsonGenerator generator = Formats.json(out)) {
+        generator.writeStartArray();
+        for (Finding finding : findings) {
+          generator.writeStartObject();
+          generator.writeStringField("level", finding.level().name().toLowerCase(Locale.ROOT));
+          generator.writeStringField("topic", finding.topic());
+          generator.writeStringField("message", finding.message());
+          generator.writeEndObject();
+        }
+        generator.writeEndArray();
+      }
+      out.write('\n');
+    } else {
+      for (Finding finding : findings) {
+        out.printf("%-5s %s: %s%n", finding.level().name().toLowerCase(Locale.ROOT),
+            finding.topic(), finding.message());
+      }
+    }
+    out.flush();
+    return findings.stream().anyMatch(f -> f.level() == Level.FIX)
+        ? ExitCodes.DOCTOR_FINDINGS : ExitCodes.OK;
+  }
+
+  private void checkBackends(StoreSession session) {
+    for (BackendStatus status : session.backends.survey(session.options)) {
+      if (!status.available()) {
+        add(Level.NOTE, status.id(), "unavailable: " + status.reason());
+      } else if (status.state() == Probe.State.NEEDS_UNLOCK) {
+        add(Level.FIX, status.id(), status.reason() + "; unlock it (log in to the desktop"
+            + " session, or unlock the login keyring in your keyring manager)");
+      } else {
+        add(Level.OK, status.id(), status.reason() + (status.builtIn() ? ""
+            : " (not built in: used only when named with --backend " + status.id() + ")"));
+      }
+    }
+    session.backends.loadProblems().forEach(problem -> add(Level.FIX, "backends", problem));
+    try {
+      SelectedBackend selected = session.select();
+      add(Level.OK, "store", "would use " + selected.id() + " (" + selected.reason() + ")");
+    } catch (CredentialStoreException e) {
+      add(Level.FIX, "store", e.getMessage());
+    }
+  }
+
+  // Checked whether or not it is the store in use: a forgotten store with loose permissions is
+  // still a copy of the secrets.
+  private void checkFileStore(StoreSession session, String home) {
+    Path file;
+    try {
+      SelectedBackend fileBackend =
+          session.backends.select(new StoreSettings.Setting<>("file", "doctor"), session.options);
+      try (CredentialStore store = fileBackend.open(session.options)) {
+        file = Path.of(store.describe().location());
+      }
+    } catch (CredentialStoreException e) {
+      return;
+    }
+    String shown = Formats.tilde(file.toString(), home);
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      add(Level.OK, "file store", shown + " does not exist yet (created by the first login)");
+      return;
+    }
+    if (Files.isSymbolicLink(file)) {
+      add(Level.FIX, "file store", shown + " is a symbolic link, which credstore refuses to"
+          + " follow; point --store or CREDSTORE_STORE at the real file");
+      return;
+    }
+    Set<PosixFilePermission> fileMode = mode(file);
+    Set<PosixFilePermission> directoryMode = mode(file.getParent());
+    if (fileMode == null || directoryMode == null) {
+      add(Level.OK, "file store", shown + " (no POSIX permissions here; the platform's ACLs apply)");
+      return;
+    }
+    boolean fileOk = fileMode.stream().allMatch(p -> p.name().startsWith("OWNER_"));
+    boolean directoryOk = !directoryMode.contains(PosixFilePermission.GROUP_WRITE)
+        && !directoryMode.contains(PosixFilePermission.OTHERS_WRITE);
+    if (!fileOk) {
+      add(Level.FIX, "file store", shown + " has mode " + PosixFilePermissions.toString(fileMode)
+          + "; run: chmod 600 " + shown);
+    }
+    if (!directoryOk) {
+      String directory = Formats.tilde(file.getParent().toString(), home);
+      add(Level.FIX, "file store", "directory " + directory + " has mode "
+          + PosixFilePermissions.toString(directoryMode) + "; run: chmod 700 " + directory);
+    }
+    if (fileOk && directoryOk) {
+      add(Level.OK, "file store", shown + " is private (" + PosixFilePermissions.toString(fileMode)
+          + " in a " + PosixFilePermissions.toString(directoryMode) + " directory)");
+    }
+  }
+
+  private void checkPassphraseFile(StoreSettings settings, String home) {
+    Path file = settings.passphraseFile().value();
+    if (file == null) {
+      return;
+    }
+    String shown = Formats.tilde(file.toString(), home);
+    Set<PosixFilePermission> fileMode = mode(file);
+    if (!Files.isRegularFile(file)) {
+      add(Level.FIX, "passphrase file", shown + " (from " + settings.passphraseFile().source()
+          + ") does not exist or is not a regular file");
+    } else if (fileMode != null && !fileMode.stream().allMatch(p -> p.name().startsWith("OWNER_"))) {
+      add(Level.FIX, "passphrase file", shown + " has mode " + PosixFilePermissions.toString(fileMode)
+          + "; run: chmod 600 " + shown);
+    } else {
+      add(Level.OK, "passphrase file", shown + " is private");
+    }
+  }
+
+  private void checkConfigFiles(KnownServices services, String home) {
+    List<Path> lookedIn = new ArrayList<>();
+    List<Migrator.Target> configs = MigrateCommand.existingConfigs(
+        MigrateCommand.migratable(services), null, root.context.environment(), lookedIn);
+    for (Migrator.Target config : configs) {
+      String shown = Formats.tilde(config.path().toString(), home);
+      String service = config.id().service();
+      if (Files.isSymbolicLink(config.path()) || !Files.isRegularFile(config.path())) {
+        add(Level.NOTE, "plaintext", shown + " (" + service + ") is not a regular file; not read");
+        continue;
+      }
+      try {
+        if (Files.size(config.path()) > PlaintextConfig.MAX_SIZE) {
+          add(Level.NOTE, "plaintext", shown + " (" + service + ") is too large to check");
+          continue;
+        }
+        byte[] bytes = Files.readAllBytes(config.path());
+        try (PlaintextConfig parsed =
+            PlaintextConfig.parse(bytes, config.pointer(), config.metadataPointers())) {
+          if (parsed.token().isPresent()) {
+            add(Level.FIX, "plaintext", shown + " holds a " + service + " token in plaintext;"
+                + " run: credstore migrate");
+          } else {
+            add(Level.OK, "plaintext", shown + " (" + service + ") holds no token");
+          }
+        } finally {
+          java.util.Arrays.fill(bytes, (byte) 0);
+        }
+      } catch (IOException | CredentialStoreException e) {
+        add(Level.NOTE, "plaintext", shown + " (" + service + ") could not be checked: "
+            + e.getMessage());
+      }
+    }
+    if (configs.isEmpty()) {
+      add(Level.OK, "plaintext", "no known config file with a token location exists ("
+          + lookedIn.size() + " places looked at)");
+    }
+  }
+
+  private void checkEnvironment(KnownServices services) {
+    Map<String, String> variables =
+        MigrateCommand.environmentTokens(services, root.context.environment());
+    variables.forEach((variable, service) -> add(Level.NOTE, "environment", variable
+        + " is set: it overrides the stored " + service + " token for the default account and"
+        + " every child process inherits it; prefer credstore exec " + service + " -- …"));
+    if (root.context.environment().containsKey("CREDSTORE_PASSPHRASE")) {
+      add(Level.NOTE, "environment", "CREDSTORE_PASSPHRASE is set: every child process of this"
+          + " shell inherits the store's passphrase; a passphrase file (mode 600) keeps it out"
+          + " of the environment");
+    }
+  }
+
+  private static Set<PosixFilePermission> mode(Path path) {
+    try {
+      return Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException | UnsupportedOperationException e) {
+      return null;
+    }
+  }
+
+  private void add(Level level, String topic, String message) {
+    findings.add(new Finding(level, topic, message));
+  }
+}

@@ -1,0 +1,83 @@
+package dev.credstore.cli.command;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.credstore.api.CredentialMetadata;
+import dev.credstore.api.CredentialStoreException;
+import dev.credstore.cli.output.ExitCodes;
+import dev.credstore.cli.output.Formats;
+import dev.credstore.cli.session.StoreSession.Opened;
+import dev.credstore.cli.session.StoreSession;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "list",
+    description = "Lists stored credentials without their secrets: service, account, kind, key "
+        + "name, creation and rotation times, age of the secret, attributes.",
+    mixinStandardHelpOptions = true)
+final class ListCommand implements Callable<Integer> {
+
+  @ParentCommand Credstore root;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--json", description = "Print a JSON array, one object per credential.")
+  boolean json;
+
+  @Override
+  public Integer call() throws CredentialStoreException, IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    StoreSession session = StoreSession.load(root.context, root.global);
+    Instant now = root.context.clock().instant();
+    try (Opened opened = session.open(spec.commandLine().getErr())) {
+      List<CredentialMetadata> credentials = opened.store.list();
+      if (json) {
+        try (JsonGenerator generator = Formats.json(out)) {
+          generator.writeStartArray();
+          for (CredentialMetadata metadata : credentials) {
+            generator.writeStartObject();
+            Formats.metadataFields(generator, metadata, now);
+            generator.writeEndObject();
+          }
+          generator.writeEndArray();
+        }
+        out.write('\n');
+      } else {
+        if (credentials.isEmpty()) {
+          out.println("no credentials stored");
+        } else {
+          out.print(table(credentials, now));
+        }
+        out.println();
+        out.println("backend: " + opened.selected.id() + " (" + opened.selected.reason() + ")");
+        out.println("store:   " + opened.where());
+      }
+    }
+    return ExitCodes.OK;
+  }
+
+  static String table(List<CredentialMetadata> credentials, Instant now) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"SERVICE", "ACCOUNT", "KIND", "KEY NAME", "CREATED", "ROTATED", "AGE",
+        "ATTRIBUTES"});
+    for (CredentialMetadata metadata : credentials) {
+      rows.add(new String[] {
+          metadata.id().service(),
+          metadata.id().account(),
+          Formats.kind(metadata.kind()),
+          metadata.keyName() == null ? "-" : metadata.keyName(),
+          Formats.time(metadata.createdAt()),
+          Formats.time(metadata.rotatedAt()),
+          Formats.age(metadata.secretSetAt(), now),
+          Formats.attributes(metadata.attributes())});
+    }
+    return Formats.table(rows);
+  }
+}

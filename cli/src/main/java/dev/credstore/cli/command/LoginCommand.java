@@ -1,0 +1,142 @@
+package dev.credstore.cli.command;
+
+import dev.credstore.api.Credential;
+import dev.credstore.api.CredentialConflictException;
+import dev.credstore.api.CredentialId;
+import dev.credstore.api.CredentialStoreException;
+import dev.credstore.api.Secret;
+import dev.credstore.cli.console.SecretInput;
+import dev.credstore.cli.output.Describe;
+import dev.credstore.cli.output.ExitCodes.UsageException;
+import dev.credstore.cli.output.ExitCodes;
+import dev.credstore.cli.session.StoreSession.Opened;
+import dev.credstore.cli.session.StoreSession;
+import dev.credstore.runtime.SelectedBackend;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "login",
+    description = {
+        "Stores a token (or, with --api-key, an API key) for SERVICE.",
+        "The secret is read from standard input with --token-stdin / --secret-stdin (one line), "
+            + "else at a hidden prompt; never from the command line.",
+        "Refuses to overwrite an existing credential unless --force is given. --force stores a "
+            + "fresh credential: its creation time is now and no previous secret is kept."},
+    mixinStandardHelpOptions = true)
+final class LoginCommand implements Callable<Integer> {
+
+  @ParentCommand Credstore root;
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "SERVICE", description = "e.g. k6, platformsh, upsun")
+  String service;
+
+  @Option(names = "--account", paramLabel = "NAME", description = "Account (default: default).")
+  String account;
+
+  @Option(names = "--token-stdin", description = "Read the token from standard input.")
+  boolean tokenStdin;
+
+  @Option(names = "--api-key", paramLabel = "NAME",
+      description = "Store an API key with this (non-secret) key name instead of a token.")
+  String apiKeyName;
+
+  @Option(names = "--secret-stdin",
+      description = "With --api-key: read the API secret from standard input.")
+  boolean secretStdin;
+
+  @Option(names = "--stack", paramLabel = "SLUG_OR_URL",
+      description = "Stack slug or URL, kept as attribute 'stack'.")
+  String stack;
+
+  @Option(names = "--project", paramLabel = "ID", description = "Kept as attribute 'project'.")
+  String project;
+
+  @Option(names = "--org", paramLabel = "ID", description = "Kept as attribute 'org'.")
+  String org;
+
+  @Option(names = "--force", description = "Replace an existing credential.")
+  boolean force;
+
+  @Override
+  public Integer call() throws CredentialStoreException {
+    PrintWriter err = spec.commandLine().getErr();
+    CredentialId id = CredentialId.of(service, account);
+    boolean apiKey = apiKeyName != null;
+    if (apiKey && tokenStdin) {
+      throw new UsageException("--token-stdin is for tokens; with --api-key use --secret-stdin");
+    }
+    if (!apiKey && secretStdin) {
+      throw new UsageException("--secret-stdin goes with --api-key; for a token use --token-stdin");
+    }
+    // Configuration and backend problems surface before anyone types a secret.
+    StoreSession session = StoreSession.load(root.context, root.global);
+    SelectedBackend selected = session.select();
+    Credential.Builder builder = Credential.builder(id);
+    attribute(builder, "stack", stack);
+    attribute(builder, "project", project);
+    attribute(builder, "org", org);
+    try (Secret secret = readSecret(id, apiKey)) {
+      if (apiKey) {
+        builder.apiKey(apiKeyName, secret);
+      } else {
+        builder.token(secret);
+      }
+    }
+    try (Credential credential = builder.clock(root.context.clock()).build();
+        Opened opened = session.open(selected, err)) {
+      if (force) {
+        opened.store.put(credential);
+      } else {
+        try {
+          opened.store.create(credential);
+        } catch (CredentialConflictException e) {
+          throw new CredentialConflictException("already logged in to " + Describe.id(id)
+              + "; use --force to replace the stored credential, or logout first ("
+              + Describe.command("logout", id) + ")", e);
+        }
+      }
+      err.println("logged in to " + Describe.id(id) + (force ? " (replacing any previous one)" : "")
+          + ", stored in " + opened.where());
+    }
+    return ExitCodes.OK;
+  }
+
+  private static void attribute(Credential.Builder builder, String name, String value) {
+    if (value != null) {
+      builder.attribute(name, value);
+    }
+  }
+
+  private Secret readSecret(CredentialId id, boolean apiKey) {
+    String what = apiKey ? "the API secret" : "the token";
+    Secret secret;
+    if (tokenStdin || secretStdin) {
+      secret = SecretInput.readLine(root.context.stdin(), what);
+    } else if (!root.context.terminal().isPresent()) {
+      throw new UsageException("no terminal to prompt for " + what + "; pipe it in with "
+          + (apiKey ? "--secret-stdin" : "--token-stdin") + ", e.g. printf '%s\\n' \"$TOKEN\" | "
+          + Describe.command("login", id) + (apiKey ? " --api-key " + apiKeyName + " --secret-stdin"
+              : " --token-stdin"));
+    } else {
+      String prompt = apiKey
+          ? "Secret of API key " + apiKeyName + " for " + Describe.id(id) + ": "
+          : "Token for " + Describe.id(id) + ": ";
+      secret = SecretInput.prompt(root.context.terminal(), prompt);
+      if (secret == null) {
+        throw new UsageException("no " + (apiKey ? "API secret" : "token") + " entered");
+      }
+    }
+    if (secret.isBlank()) {
+      secret.close();
+      throw new UsageException(what + " is empty or only whitespace; nothing was stored");
+    }
+    return secret;
+  }
+}

@@ -1,0 +1,79 @@
+package dev.credstore.cli.command;
+
+import dev.credstore.api.CredentialId;
+import dev.credstore.api.CredentialMetadata;
+import dev.credstore.api.CredentialStoreException;
+import dev.credstore.cli.output.Describe;
+import dev.credstore.cli.output.ExitCodes.UsageException;
+import dev.credstore.cli.output.ExitCodes;
+import dev.credstore.cli.session.StoreSession.Opened;
+import dev.credstore.cli.session.StoreSession;
+import dev.credstore.runtime.KnownServices;
+import dev.credstore.runtime.TokenResolver;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "logout",
+    description = {
+        "Removes the credential for SERVICE, or with --all every credential in the store.",
+        "Idempotent: logging out of a credential that is not stored succeeds (exit 0) with a "
+            + "note on standard error, so cleanup scripts need no special case."},
+    mixinStandardHelpOptions = true)
+final class LogoutCommand implements Callable<Integer> {
+
+  @ParentCommand Credstore root;
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE")
+  String service;
+
+  @Option(names = "--account", paramLabel = "NAME", description = "Account (default: default).")
+  String account;
+
+  @Option(names = "--all", description = "Remove every credential in the selected store.")
+  boolean all;
+
+  @Override
+  public Integer call() throws CredentialStoreException {
+    PrintWriter err = spec.commandLine().getErr();
+    if (all && (service != null || account != null)) {
+      throw new UsageException("--all removes every credential; do not name a service or account");
+    }
+    if (!all && service == null) {
+      throw new UsageException("name a SERVICE to log out of, or use --all");
+    }
+    CredentialId id = all ? null : CredentialId.of(service, account);
+    StoreSession session = StoreSession.load(root.context, root.global);
+    try (Opened opened = session.open(err)) {
+      if (all) {
+        int removed = 0;
+        for (CredentialMetadata metadata : opened.store.list()) {
+          if (opened.store.delete(metadata.id())) {
+            removed++;
+          }
+        }
+        err.println("logged out of " + removed + (removed == 1 ? " credential" : " credentials")
+            + " in " + opened.where());
+      } else if (opened.store.delete(id)) {
+        err.println("logged out of " + Describe.id(id) + ", removed from " + opened.where());
+      } else {
+        err.println("credstore: not logged in to " + Describe.id(id) + " in " + opened.where()
+            + "; nothing to remove");
+      }
+    }
+    if (id != null) {
+      new TokenResolver(KnownServices.load(session.settings), root.context.environment())
+          .overridingVariable(id)
+          .ifPresent(variable -> err.println("credstore: note: " + variable
+              + " is still set in the environment; 'credstore get " + id.service()
+              + "' returns it"));
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,253 @@
+package dev.credstore.cli.command;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.credstore.api.CredentialId;
+import dev.credstore.api.CredentialMetadata;
+import dev.credstore.api.CredentialStore;
+import dev.credstore.api.CredentialStoreException;
+import dev.credstore.api.StoreDescription;
+import dev.credstore.cli.output.Durations;
+import dev.credstore.cli.output.ExitCodes;
+import dev.credstore.cli.output.Formats;
+import dev.credstore.cli.session.StoreSession;
+import dev.credstore.runtime.BackendStatus;
+import dev.credstore.runtime.KnownServices;
+import dev.credstore.runtime.SelectedBackend;
+import dev.credstore.runtime.ServiceDefinition;
+import dev.credstore.runtime.StoreSettings;
+import dev.credstore.runtime.TokenResolver;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "status",
+    description = {
+        "Shows the backend in use and why it was chosen, where it keeps data, every backend "
+            + "found and whether it is available, stored credentials (never secrets) and "
+            + "environment variables that override the store.",
+        "If the store cannot be opened, prints what it can and exits with that error's code.",
+        "With --max-age DURATION (90d, 12h, 30m, P90D) it only lists the credentials whose "
+            + "secret was created or last rotated longer ago, and exits 10 if there is any."},
+    mixinStandardHelpOptions = true)
+final class StatusCommand implements Callable<Integer> {
+
+  @ParentCommand Credstore root;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--json", description = "Print one JSON object.")
+  boolean json;
+
+  @Option(names = "--max-age", paramLabel = "DURATION",
+      description = "Rotation policy check: list credentials older than this; exit 10 if any.")
+  String maxAge;
+
+  @Override
+  public Integer call() throws CredentialStoreException, IOException {
+    StoreSession session = StoreSession.load(root.context, root.global);
+    if (maxAge != null) {
+      return MaxAgeCheck.run(session, Durations.parse(maxAge, "--max-age"),
+          root.context.clock().instant(), json, spec.commandLine().getOut(),
+          spec.commandLine().getErr());
+    }
+    KnownServices services = KnownServices.load(session.settings);
+    Report report = new Report();
+    report.survey = session.backends.survey(session.options);
+    report.loadProblems = session.backends.loadProblems();
+    TokenResolver resolver = new TokenResolver(services, root.context.environment());
+    for (ServiceDefinition definition : services.all()) {
+      resolver.overridingVariable(CredentialId.of(definition.name()))
+          .ifPresent(variable -> report.overrides.put(definition.name(), variable));
+    }
+    try {
+      report.selected = session.select();
+      try (CredentialStore store = report.selected.open(session.options)) {
+        report.description = store.describe();
+        report.credentials = store.list();
+      }
+    } catch (CredentialStoreException e) {
+      report.problem = e;
+    }
+    Instant now = root.context.clock().instant();
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      writeJson(out, session.settings, report, now);
+    } else {
+      writeText(out, session.settings, report, now);
+    }
+    out.flush();
+    if (report.problem != null) {
+      throw report.problem;
+    }
+    return ExitCodes.OK;
+  }
+
+  private static final class Report {
+    List<BackendStatus> survey;
+    List<String> loadProblems;
+    SelectedBackend selected;
+    StoreDescription description;
+    List<CredentialMetadata> credentials;
+    final Map<String, String> overrides = new LinkedHashMap<>();
+    CredentialStoreException problem;
+  }
+
+  private void writeText(PrintWriter out, StoreSettings settings, Report report, Instant now) {
+    String home = settings.environment().get("HOME");
+    if (report.selected != null) {
+      out.println("backend:     " + report.selected.id() + " (" + report.selected.reason() + ")");
+      if (report.description != null) {
+        out.println("store:       " + report.description.summary() + " at "
+            + Formats.tilde(report.description.location(), home));
+      }
+    } else {
+      out.println("backend:     none selected");
+    }
+    out.println("config file: " + Formats.tilde(settings.configFile().toString(), home)
+        + (Files.exists(settings.configFile()) ? "" : " (absent)"));
+    out.println();
+    out.println("backends:");
+    List<String[]> rows = new ArrayList<>();
+    for (BackendStatus status : report.survey) {
+      rows.add(new String[] {"  " + status.id(), status.available() ? "available" : "unavailable",
+          "priority " + status.priority(), status.builtIn() ? "built-in" : "named only",
+          status.reason()});
+    }
+    if (rows.isEmpty()) {
+      out.println("  none found");
+    } else {
+      out.print(Formats.table(rows));
+    }
+    for (String problem : report.loadProblems) {
+      out.println("  load problem: " + problem);
+    }
+    out.println();
+    if (report.credentials != null) {
+      if (report.credentials.isEmpty()) {
+        out.println("credentials: none stored");
+      } else {
+        out.println("credentials:");
+        for (String line : ListCommand.table(report.credentials, now).split("\n")) {
+          out.println("  " + line);
+        }
+      }
+    } else {
+      out.println("credentials: unknown (the store could not be read)");
+    }
+    if (!report.overrides.isEmpty()) {
+      out.println();
+      out.println("environment overrides:");
+      report.overrides.forEach((service, variable) -> out.println("  " + variable
+          + " is set: 'credstore get " + service + "' returns it instead of the stored token"
+          + " (--no-env reads the store)"));
+    }
+    if (report.problem != null) {
+      out.println();
+      out.println("problem:     " + report.problem.getMessage());
+    }
+  }
+
+  private void writeJson(PrintWriter out, StoreSettings settings, Report report, Instant now)
+      throws IOException {
+    try (JsonGenerator json = Formats.json(out)) {
+      json.writeStartObject();
+      json.writeFieldName("backend");
+      if (report.selected == null) {
+        json.writeNull();
+      } else {
+        json.writeStartObject();
+        json.writeStringField("id", report.selected.id());
+        json.writeStringField("description", report.selected.description());
+        json.writeStringField("reason", report.selected.reason());
+        json.writeStringField("summary",
+            report.description == null ? null : report.description.summary());
+        json.writeStringField("location",
+            report.description == null ? null : report.description.location());
+        json.writeArrayFieldStart("passedOver");
+        for (BackendStatus status : report.selected.passedOver()) {
+          json.writeStartObject();
+          json.writeStringField("id", status.id());
+          json.writeStringField("reason", status.reason());
+          json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+      }
+      json.writeObjectFieldStart("settings");
+      setting(json, "backend", settings.backend().value(), settings.backend().source());
+      setting(json, "store", settings.storeFile().value(), settings.storeFile().source());
+      setting(json, "passphraseFile", settings.passphraseFile().value(),
+          settings.passphraseFile().source());
+      json.writeStringField("configFile", settings.configFile().toString());
+      json.writeBooleanField("configFileExists", Files.exists(settings.configFile()));
+      json.writeEndObject();
+      json.writeArrayFieldStart("backends");
+      for (BackendStatus status : report.survey) {
+        json.writeStartObject();
+        json.writeStringField("id", status.id());
+        json.writeStringField("description", status.description());
+        json.writeNumberField("priority", status.priority());
+        json.writeBooleanField("builtIn", status.builtIn());
+        json.writeBooleanField("available", status.available());
+        json.writeStringField("reason", status.reason());
+        json.writeEndObject();
+      }
+      json.writeEndArray();
+      json.writeArrayFieldStart("loadProblems");
+      for (String problem : report.loadProblems) {
+        json.writeString(problem);
+      }
+      json.writeEndArray();
+      json.writeFieldName("credentials");
+      if (report.credentials == null) {
+        json.writeNull();
+      } else {
+        json.writeStartArray();
+        for (CredentialMetadata metadata : report.credentials) {
+          json.writeStartObject();
+          Formats.metadataFields(json, metadata, now);
+          json.writeEndObject();
+        }
+        json.writeEndArray();
+      }
+      json.writeArrayFieldStart("environmentOverrides");
+      for (Map.Entry<String, String> override : report.overrides.entrySet()) {
+        json.writeStartObject();
+        json.writeStringField("service", override.getKey());
+        json.writeStringField("variable", override.getValue());
+        json.writeEndObject();
+      }
+      json.writeEndArray();
+      json.writeFieldName("error");
+      if (report.problem == null) {
+        json.writeNull();
+      } else {
+        json.writeStartObject();
+        json.writeStringField("message", report.problem.getMessage());
+        json.writeNumberField("exitCode",
+            spec.commandLine().getExitCodeExceptionMapper().getExitCode(report.problem));
+        json.writeEndObject();
+      }
+      json.writeEndObject();
+    }
+    out.write('\n');
+  }
+
+  private static void setting(JsonGenerator json, String name, Object value, String source)
+      throws IOException {
+    json.writeObjectFieldStart(name);
+    json.writeStringField("value", value == null ? null : value.toString());
+    json.writeStringField("source", source);
+    json.writeEndObject();
+  }
+}

@@ -1,0 +1,93 @@
+package dev.credstore.cli.console;
+
+import dev.credstore.api.Secret;
+import dev.credstore.cli.output.ExitCodes.UsageException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+
+/**
+ * Reads secrets without ever making a {@link String} of them: piped standard input goes through a
+ * {@code byte[]} and prompts through the {@code char[]} of {@code Console.readPassword}; every
+ * buffer is zeroed before returning, whatever happens.
+ */
+public final class SecretInput {
+
+  // UTF-8 needs at most four bytes per char (a surrogate pair is two chars in four bytes).
+  static final int MAX_LINE_BYTES = Secret.MAX_LENGTH * 4;
+
+  private SecretInput() {}
+
+  /**
+   * Reads one line from {@code in}: everything up to the first {@code \n} (a {@code \r} before it is
+   * dropped too) or end of input. Anything after the line is read into the same buffer and zeroed
+   * with it.
+   *
+   * @throws UsageException if the line is not UTF-8 or is longer than a secret may be
+   */
+  public static Secret readLine(InputStream in, String what) {
+    byte[] buffer = new byte[512];
+    int length = 0;
+    try {
+      while (true) {
+        if (length == buffer.length) {
+          if (length >= MAX_LINE_BYTES) {
+            throw new UsageException(what + " on standard input is longer than "
+                + Secret.MAX_LENGTH + " characters");
+          }
+          byte[] bigger = Arrays.copyOf(buffer, Math.min(length * 2, MAX_LINE_BYTES));
+          Arrays.fill(buffer, (byte) 0);
+          buffer = bigger;
+        }
+        int read = in.read(buffer, length, buffer.length - length);
+        if (read < 0) {
+          break;
+        }
+        int newline = indexOf(buffer, length, length + read, (byte) '\n');
+        if (newline >= 0) {
+          length = newline;
+          break;
+        }
+        length += read;
+      }
+      if (length > 0 && buffer[length - 1] == '\r') {
+        length--;
+      }
+      byte[] line = Arrays.copyOf(buffer, length);
+      try {
+        return Secret.fromUtf8(line);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException(what + " on standard input is not valid UTF-8", e);
+      } finally {
+        Arrays.fill(line, (byte) 0);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read standard input: " + e.getMessage(), e);
+    } finally {
+      Arrays.fill(buffer, (byte) 0);
+    }
+  }
+
+  /** Prompts once with echo off; null when input ended (Ctrl-D). */
+  public static Secret prompt(Terminal terminal, String prompt) {
+    char[] typed = terminal.readPassword(prompt);
+    if (typed == null) {
+      return null;
+    }
+    try {
+      return Secret.of(typed);
+    } finally {
+      Arrays.fill(typed, '\0');
+    }
+  }
+
+  private static int indexOf(byte[] bytes, int from, int to, byte wanted) {
+    for (int i = from; i < to; i++) {
+      if (bytes[i] == wanted) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,111 @@
+package dev.credstore.cli.session;
+
+import dev.credstore.api.ConfigurationException;
+import dev.credstore.api.CredentialStore;
+import dev.credstore.api.CredentialStoreException;
+import dev.credstore.api.PassphraseSource;
+import dev.credstore.api.StorageException;
+import dev.credstore.api.StoreDescription;
+import dev.credstore.cli.command.GlobalOptions;
+import dev.credstore.cli.console.ConsolePassphraseSource;
+import dev.credstore.cli.output.Formats;
+import dev.credstore.runtime.BackendStatus;
+import dev.credstore.runtime.Backends;
+import dev.credstore.runtime.SelectedBackend;
+import dev.credstore.runtime.StoreSettings;
+import dev.credstore.spi.StoreOptions;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+
+/** Settings from flags, environment and config file; backend selection; opening the store. */
+public final class StoreSession {
+
+  public final StoreSettings settings;
+  public final StoreOptions options;
+  public final Backends backends;
+
+  private StoreSession(StoreSettings settings, StoreOptions options, Backends backends) {
+    this.settings = settings;
+    this.options = options;
+    this.backends = backends;
+  }
+
+  /** Reads settings (flags win over the environment, which wins over config.json). */
+  public static StoreSession load(Context context, GlobalOptions global)
+      throws ConfigurationException, StorageException {
+    StoreSettings settings = StoreSettings.load(context.environment());
+    if (global.backend != null) {
+      settings = settings.withBackend(global.backend, "--backend");
+    }
+    if (global.store != null) {
+      settings = settings.withStoreFile(global.store, "--store");
+    }
+    if (global.passphraseFile != null) {
+      settings = settings.withPassphraseFile(global.passphraseFile, "--passphrase-file");
+    }
+    PassphraseSource passphrases = PassphraseSource.firstOf(settings.configuredPassphrases(),
+        new ConsolePassphraseSource(context.terminal()));
+    return new StoreSession(settings, settings.toOptions(passphrases), Backends.discover());
+  }
+
+  public SelectedBackend select() throws CredentialStoreException {
+    return backends.select(settings.backend(), options);
+  }
+
+  /**
+   * Selects and opens the store; when automatic selection passed over a better backend, says so on
+   * {@code err}, never silently.
+   */
+  public Opened open(PrintWriter err) throws CredentialStoreException {
+    return open(select(), err);
+  }
+
+  /** Opens {@code selected}, noting on {@code err} any better backend it stands in for. */
+  public Opened open(SelectedBackend selected, PrintWriter err) throws CredentialStoreException {
+    if (!selected.passedOver().isEmpty()) {
+      err.println("credstore: note: using " + selected.id() + " because "
+          + selected.passedOver().stream()
+              .map(s -> s.id() + " is unavailable (" + s.reason() + ")")
+              .collect(Collectors.joining("; "))
+          + "; choose it with --backend " + selected.id() + " or " + StoreSettings.BACKEND_VARIABLE
+          + "=" + selected.id() + " to silence this note");
+    }
+    return new Opened(selected, selected.open(options), settings);
+  }
+
+  /** An open store and how it was chosen. */
+  public static final class Opened implements AutoCloseable {
+    public final SelectedBackend selected;
+    public final CredentialStore store;
+    private final StoreSettings settings;
+
+    Opened(SelectedBackend selected, CredentialStore store, StoreSettings settings) {
+      this.selected = selected;
+      this.store = store;
+      this.settings = settings;
+    }
+
+    /** E.g. "encrypted file ~/.local/share/credstore/credentials.cstore". */
+    public String where() {
+      StoreDescription description = store.describe();
+      return description.summary() + " at " + Formats.tilde(description.location(),
+          settings.environment().get("HOME"));
+    }
+
+    @Override
+    public void close() {
+      store.close();
+    }
+  }
+
+  static String describe(BackendStatus status) {
+    return status.id() + (status.available() ? " available" : " unavailable")
+        + " (" + status.reason() + ")";
+  }
+
+  public static Path home(Context context) {
+    String home = context.environment().get("HOME");
+    return Path.of(home == null || home.isEmpty() ? System.getProperty("user.home") : home);
+  }
+}

@@ -1,0 +1,116 @@
+package dev.credstore.cli.console;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.credstore.api.Secret;
+import dev.credstore.cli.output.ExitCodes.UsageException;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SecretInputTest {
+
+  /** Hands out its bytes a few at a time and remembers every buffer it was asked to fill. */
+  private static final class RecordingInput extends InputStream {
+    private final ByteArrayInputStream source;
+    final List<byte[]> buffers = new ArrayList<>();
+
+    RecordingInput(byte[] bytes) {
+      source = new ByteArrayInputStream(bytes);
+    }
+
+    @Override
+    public int read() {
+      return source.read();
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) {
+      buffers.add(buffer);
+      return source.read(buffer, offset, Math.min(length, 7));
+    }
+  }
+
+  private static String read(String input) {
+    try (Secret secret = SecretInput.readLine(
+        new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), "the token")) {
+      return new String(secret.revealChars());
+    }
+  }
+
+  @Test
+  void readLine_stripsNewlineAndCarriageReturn() {
+    assertEquals("tok", read("tok\n"));
+    assertEquals("tok", read("tok\r\n"));
+    assertEquals("tok", read("tok"));
+    assertEquals("", read(""));
+  }
+
+  @Test
+  void readLine_keepsOnlyTheFirstLine_andInnerSpaces() {
+    assertEquals(" a b ", read(" a b \nsecond\n"));
+  }
+
+  @Test
+  void readLine_decodesUtf8() {
+    assertEquals("p\u00e4ss\u2713\ud83d\udd11", read("p\u00e4ss\u2713\ud83d\udd11\n"));
+  }
+
+  @Test
+  void readLine_invalidUtf8_isAUsageError() {
+    UsageException e = assertThrows(UsageException.class, () -> SecretInput.readLine(
+        new ByteArrayInputStream(new byte[] {'a', (byte) 0xff, '\n'}), "the token"));
+    assertEquals("the token on standard input is not valid UTF-8", e.getMessage());
+  }
+
+  @Test
+  void readLine_tooLong_isAUsageError() {
+    byte[] huge = new byte[SecretInput.MAX_LINE_BYTES + 10];
+    java.util.Arrays.fill(huge, (byte) 'a');
+    assertThrows(UsageException.class,
+        () -> SecretInput.readLine(new ByteArrayInputStream(huge), "the token"));
+  }
+
+  @Test
+  void readLine_zeroesEveryBufferItFilled() {
+    StringBuilder longLine = new StringBuilder();
+    for (int i = 0; i < 300; i++) {
+      longLine.append("abc");
+    }
+    RecordingInput input = new RecordingInput(
+        (longLine + "\nrest of input").getBytes(StandardCharsets.UTF_8));
+    try (Secret secret = SecretInput.readLine(input, "the token")) {
+      assertEquals(900, secret.length());
+    }
+    assertTrue(input.buffers.size() > 1);
+    for (byte[] buffer : input.buffers) {
+      assertArrayEquals(new byte[buffer.length], buffer);
+    }
+  }
+
+  @Test
+  void prompt_zeroesTheTypedChars() {
+    char[] typed = "typed-secret".toCharArray();
+    Terminal terminal = new Terminal() {
+      @Override
+      public boolean isPresent() {
+        return true;
+      }
+
+      @Override
+      public char[] readPassword(String prompt) {
+        return typed;
+      }
+    };
+    try (Secret secret = SecretInput.prompt(terminal, "Token: ")) {
+      assertEquals(12, secret.length());
+    }
+    assertArrayEquals(new char[12], typed);
+  }
+}

@@ -1,5 +1,7 @@
-package dev.credstore.cli;
+package dev.credstore.dist;
 
+import dev.credstore.cli.command.Credstore;
+import dev.credstore.cli.session.Context;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -22,8 +24,7 @@ import picocli.codegen.docgen.manpage.ManPageGenerator;
 /**
  * Build-time generator of the files a release ships beside the jar: AsciiDoc man pages (turned into
  * troff by asciidoctor), and bash, zsh and fish completions. All of them come from the same picocli
- * model the command parses with, so they cannot drift from it. In package {@code dev.credstore.cli}
- * because the model is built by the package-private root command; this class is never in the jar.
+ * model the command parses with, so they cannot drift from it. Build tooling: never in the jar.
  */
 final class DistFiles {
 

@@ -1,4 +1,4 @@
-package dev.credstore.cli;
+package dev.credstore.cli.console;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -108,17 +108,11 @@ public final class Credstore implements Callable<Integer> {
     commandLine.setExitCodeExceptionMapper(exitCodes);
     commandLine.setExecutionExceptionHandler(exitCodes);
     commandLine.setParameterExceptionHandler(exitCodes);
+    commandLine.addSubcommand(new HelpCommand());
     commandLine.setOut(out);
     commandLine.setErr(err);
-    addExitCodes(commandLine);
+    HelpLayout.apply(commandLine, context.environment());
     return commandLine;
-  }
-
-  private static void addExitCodes(CommandLine commandLine) {
-    commandLine.getCommandSpec().usageMessage()
-        .exitCodeListHeading("%nExit codes:%n")
-        .exitCodeList(ExitCodes.table());
-    commandLine.getSubcommands().values().forEach(Credstore::addExitCodes);
   }
 
   @Override

@@ -25,8 +25,7 @@ import picocli.CommandLine.Spec;
     description = {
         "Runs COMMAND with the secret of SERVICE in an environment variable (never in its "
             + "arguments), standard input, output and error inherited, and exits with COMMAND's "
-            + "exit code (128 + N if signal N ended it): credstore exec k6 -- k6 cloud run "
-            + "script.js.",
+            + "exit code (128 + N if signal N ended it).",
         "The variable is --env VAR, else the service's own (k6: K6_CLOUD_TOKEN, ...). The secret "
             + "is found as 'get' finds it: for the default account a variable already set in the "
             + "environment is passed through unchanged (--no-env reads the store). "
@@ -40,7 +39,8 @@ final class ExecCommand implements Callable<Integer> {
   @ParentCommand Credstore root;
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "SERVICE")
+  @Parameters(index = "0", paramLabel = "SERVICE",
+      completionCandidates = Completions.Services.class)
   String service;
 
   @Parameters(index = "1..*", paramLabel = "COMMAND",

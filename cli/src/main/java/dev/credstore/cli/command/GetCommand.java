@@ -27,8 +27,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "get",
     description = {
-        "Prints the secret for SERVICE and a newline on standard output, and nothing else: "
-            + "TOKEN=$(credstore get k6).",
+        "Prints the secret for SERVICE and a newline on standard output, and nothing else.",
         "For the default account, the service's own environment variable overrides the store "
             + "(k6: K6_CLOUD_TOKEN, platformsh: PLATFORMSH_CLI_TOKEN, upsun: UPSUN_CLI_TOKEN, "
             + "appcircle: AC_ACCESS_TOKEN, plus any in config.json); --no-env ignores it."},
@@ -38,7 +37,8 @@ public final class GetCommand implements Callable<Integer> {
   @ParentCommand Credstore root;
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "SERVICE")
+  @Parameters(index = "0", paramLabel = "SERVICE",
+      completionCandidates = Completions.Services.class)
   String service;
 
   @Option(names = "--account", paramLabel = "NAME", description = "Account (default: default).")

@@ -11,6 +11,7 @@ import picocli.CommandLine.ScopeType;
 public final class GlobalOptions {
 
   @Option(names = "--backend", paramLabel = "auto|keychain|file", scope = ScopeType.INHERIT,
+      completionCandidates = Completions.Backends.class,
       description = "Backend to use (default: CREDSTORE_BACKEND, then config.json, then auto).")
   public String backend;
 

@@ -34,7 +34,8 @@ final class LoginCommand implements Callable<Integer> {
   @ParentCommand Credstore root;
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "SERVICE", description = "e.g. k6, platformsh, upsun")
+  @Parameters(index = "0", paramLabel = "SERVICE", description = "e.g. k6, platformsh, upsun",
+      completionCandidates = Completions.Services.class)
   String service;
 
   @Option(names = "--account", paramLabel = "NAME", description = "Account (default: default).")

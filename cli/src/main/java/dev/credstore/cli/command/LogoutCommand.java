@@ -30,7 +30,8 @@ final class LogoutCommand implements Callable<Integer> {
   @ParentCommand Credstore root;
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE",
+      completionCandidates = Completions.Services.class)
   String service;
 
   @Option(names = "--account", paramLabel = "NAME", description = "Account (default: default).")

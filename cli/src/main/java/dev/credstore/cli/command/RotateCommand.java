@@ -53,7 +53,8 @@ final class RotateCommand implements Callable<Integer> {
   @ParentCommand Credstore root;
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "SERVICE")
+  @Parameters(index = "0", paramLabel = "SERVICE",
+      completionCandidates = Completions.Services.class)
   String service;
 
   @Parameters(index = "1..*", paramLabel = "CMD",
@@ -95,8 +96,9 @@ final class RotateCommand implements Callable<Integer> {
     if (verify != hasCommand) {
       throw new UsageException(verify ? "--verify needs a command after --, e.g. "
           + "credstore rotate k6 --verify -- k6 cloud login --show"
-          : "unexpected arguments " + verifyCommand + "; a verification command goes after "
-              + "--verify --");
+          : "unexpected arguments after SERVICE (not shown: they may be a secret); secrets "
+              + "never come from the command line, pipe them in with --token-stdin, and a "
+              + "verification command goes after --verify --");
     }
     if (rollback && stdin) {
       throw new UsageException("--rollback restores the previous secret; it reads no new one");

@@ -95,7 +95,7 @@ class CredstoreIT {
     assertEquals("ci", listed.get(0).get("account").asText());
 
     assertEquals(0, cli.run("logout", "grafana", "--account", "ci").exitCode());
-    assertEquals("[ ]\n", cli.run("list", "--json").out());
+    assertEquals("[]\n", cli.run("list", "--json").out());
   }
 
   @Test
@@ -124,7 +124,7 @@ class CredstoreIT {
     Result all = cli.run("logout", "--all");
     assertEquals(0, all.exitCode(), all::toString);
     assertTrue(all.err().startsWith("logged out of 2 credentials"), all::toString);
-    assertEquals("[ ]\n", cli.run("list", "--json").out());
+    assertEquals("[]\n", cli.run("list", "--json").out());
     assertEquals(2, cli.run("logout").exitCode());
     assertEquals(2, cli.run("logout", "k6", "--all").exitCode());
   }

@@ -94,7 +94,7 @@ class HelpersIT {
     Result gone = git("protocol=https\nhost=git.example.com\n\n", "credential", "fill");
     assertTrue(gone.exitCode() != 0, "git finds nothing and may not prompt: " + gone);
     assertTrue(gone.err().contains("terminal prompts disabled"), gone::toString);
-    assertEquals("[ ]\n", cli.run("list", "--json").out());
+    assertEquals("[]\n", cli.run("list", "--json").out());
   }
 
   @Test

@@ -69,7 +69,7 @@ final class DoctorCommand implements Callable<Integer> {
 
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      try (JsonGenerator generator = Formats.json(out)) {
+      try (JsonGenerator generator = Formats.json(out, root.global.prettyJson(root.context))) {
         generator.writeStartArray();
         for (Finding finding : findings) {
           generator.writeStartObject();

@@ -79,7 +79,7 @@ public final class GetCommand implements Callable<Integer> {
       char[] secret = token.secret().revealChars();
       try {
         if (json) {
-          writeJson(out, token, secret, context);
+          writeJson(out, token, secret, context, global.prettyJson(context));
         } else {
           out.write(secret);
           out.write('\n');
@@ -93,8 +93,8 @@ public final class GetCommand implements Callable<Integer> {
   }
 
   private static void writeJson(PrintWriter out, ResolvedToken token, char[] secret,
-      Context context) throws IOException {
-    try (JsonGenerator generator = Formats.json(out)) {
+      Context context, boolean pretty) throws IOException {
+    try (JsonGenerator generator = Formats.json(out, pretty)) {
       generator.writeStartObject();
       generator.writeStringField("source",
           token.environmentVariable().isPresent() ? "environment" : "store");

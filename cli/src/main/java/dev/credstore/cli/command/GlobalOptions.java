@@ -1,5 +1,6 @@
 package dev.credstore.cli.command;
 
+import dev.credstore.cli.session.Context;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -28,4 +29,13 @@ public final class GlobalOptions {
   @Option(names = "--verbose", scope = ScopeType.INHERIT,
       description = "Print stack traces with errors, and notes such as where a token came from.")
   public boolean verbose;
+
+  @Option(names = "--compact", scope = ScopeType.INHERIT,
+      description = "JSON on one line, as it is whenever standard output is not a terminal.")
+  public boolean compact;
+
+  /** Whether --json output is indented: only for a person at a terminal who did not ask not to. */
+  public boolean prettyJson(Context context) {
+    return !compact && context.terminal().outputIsTerminal();
+  }
 }

@@ -16,17 +16,25 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "list",
-    description = "Lists stored credentials without their secrets: service, account, kind, key "
+    description = {"Lists stored credentials without their secrets: service, account, kind, key "
         + "name, creation and rotation times, age of the secret, attributes.",
+        "Standard output carries the table (or with --json the array) and nothing else; an "
+            + "empty store prints nothing there and says so on standard error."},
     mixinStandardHelpOptions = true)
 final class ListCommand implements Callable<Integer> {
 
   @ParentCommand Credstore root;
   @Spec CommandSpec spec;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE",
+      completionCandidates = Completions.Services.class,
+      description = "Only the credentials of this service.")
+  String service;
 
   @Option(names = "--json", description = "Print a JSON array, one object per credential.")
   boolean json;
@@ -37,9 +45,11 @@ final class ListCommand implements Callable<Integer> {
     StoreSession session = StoreSession.load(root.context, root.global);
     Instant now = root.context.clock().instant();
     try (Opened opened = session.open(spec.commandLine().getErr())) {
-      List<CredentialMetadata> credentials = opened.store.list();
+      List<CredentialMetadata> credentials = opened.store.list().stream()
+          .filter(metadata -> service == null || metadata.id().service().equals(service))
+          .toList();
       if (json) {
-        try (JsonGenerator generator = Formats.json(out)) {
+        try (JsonGenerator generator = Formats.json(out, root.global.prettyJson(root.context))) {
           generator.writeStartArray();
           for (CredentialMetadata metadata : credentials) {
             generator.writeStartObject();
@@ -50,14 +60,14 @@ final class ListCommand implements Callable<Integer> {
         }
         out.write('\n');
       } else {
+        // Standard output is the table and nothing else, for scripts; where it came from is in
+        // 'credstore status'.
         if (credentials.isEmpty()) {
-          out.println("no credentials stored");
+          spec.commandLine().getErr().println("credstore: no credentials stored"
+              + (service == null ? "" : " for " + service) + " in " + opened.where());
         } else {
           out.print(table(credentials, now));
         }
-        out.println();
-        out.println("backend: " + opened.selected.id() + " (" + opened.selected.reason() + ")");
-        out.println("store:   " + opened.where());
       }
     }
     return ExitCodes.OK;

@@ -31,7 +31,7 @@ final class MaxAgeCheck {
   }
 
   static int run(StoreSession session, Duration maxAge, Instant now, boolean json,
-      PrintWriter out, PrintWriter err) throws CredentialStoreException, IOException {
+      boolean pretty, PrintWriter out, PrintWriter err) throws CredentialStoreException, IOException {
     List<CredentialMetadata> all;
     String where;
     try (Opened opened = session.open(err)) {
@@ -40,7 +40,7 @@ final class MaxAgeCheck {
     }
     List<CredentialMetadata> overdue = overdue(all, maxAge, now);
     if (json) {
-      try (JsonGenerator generator = Formats.json(out)) {
+      try (JsonGenerator generator = Formats.json(out, pretty)) {
         generator.writeStartObject();
         generator.writeNumberField("maxAgeSeconds", maxAge.getSeconds());
         generator.writeNumberField("checked", all.size());

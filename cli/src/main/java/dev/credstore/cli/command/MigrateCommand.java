@@ -279,7 +279,7 @@ final class MigrateCommand implements Callable<Integer> {
 
   private void writeJson(PrintWriter out, List<Outcome> outcomes, Map<String, String> variables,
       Path stateFile, int exitCode) throws IOException {
-    try (JsonGenerator generator = Formats.json(out)) {
+    try (JsonGenerator generator = Formats.json(out, root.global.prettyJson(root.context))) {
       generator.writeStartObject();
       generator.writeBooleanField("dryRun", dryRun);
       generator.writeArrayFieldStart("files");

@@ -186,7 +186,7 @@ final class RotateCommand implements Callable<Integer> {
   }
 
   private void writeJson(PrintWriter out, Credential stored, Instant now) throws IOException {
-    try (JsonGenerator generator = Formats.json(out)) {
+    try (JsonGenerator generator = Formats.json(out, root.global.prettyJson(root.context))) {
       generator.writeStartObject();
       generator.writeStringField("action", rollback ? "rolledBack" : "rotated");
       generator.writeBooleanField("verified", verify);

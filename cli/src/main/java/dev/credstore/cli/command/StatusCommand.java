@@ -57,7 +57,8 @@ final class StatusCommand implements Callable<Integer> {
     StoreSession session = StoreSession.load(root.context, root.global);
     if (maxAge != null) {
       return MaxAgeCheck.run(session, Durations.parse(maxAge, "--max-age"),
-          root.context.clock().instant(), json, spec.commandLine().getOut(),
+          root.context.clock().instant(), json, root.global.prettyJson(root.context),
+          spec.commandLine().getOut(),
           spec.commandLine().getErr());
     }
     KnownServices services = KnownServices.load(session.settings);
@@ -159,7 +160,7 @@ final class StatusCommand implements Callable<Integer> {
 
   private void writeJson(PrintWriter out, StoreSettings settings, Report report, Instant now)
       throws IOException {
-    try (JsonGenerator json = Formats.json(out)) {
+    try (JsonGenerator json = Formats.json(out, root.global.prettyJson(root.context))) {
       json.writeStartObject();
       json.writeFieldName("backend");
       if (report.selected == null) {

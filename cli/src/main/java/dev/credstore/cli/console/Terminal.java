@@ -16,6 +16,14 @@ public interface Terminal {
   boolean isPresent();
 
   /**
+   * Whether standard output is a terminal, so that output may be laid out for a person. Java 17
+   * tells only that standard input and output both are (a console), which is what this says.
+   */
+  default boolean outputIsTerminal() {
+    return false;
+  }
+
+  /**
    * Prompts with echo off. Returns the characters typed, which the caller must zero, or null at end
    * of input.
    */
@@ -32,6 +40,11 @@ public interface Terminal {
       @Override
       public boolean isPresent() {
         return System.console() != null || ControllingTerminal.isPresent();
+      }
+
+      @Override
+      public boolean outputIsTerminal() {
+        return System.console() != null;
       }
 
       @Override

@@ -22,11 +22,16 @@ public final class Formats {
 
   private Formats() {}
 
-  /** A JSON generator that pretty-prints one document to {@code out} and leaves it open. */
-  public static JsonGenerator json(Writer out) throws IOException {
+  /**
+   * A JSON generator that writes one document to {@code out} and leaves it open: indented for a
+   * person when {@code pretty}, else on one line for scripts.
+   */
+  public static JsonGenerator json(Writer out, boolean pretty) throws IOException {
     JsonGenerator generator = JSON.createGenerator(out);
     generator.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-    generator.useDefaultPrettyPrinter();
+    if (pretty) {
+      generator.useDefaultPrettyPrinter();
+    }
     return generator;
   }
 

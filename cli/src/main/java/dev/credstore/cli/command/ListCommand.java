@@ -1,6 +1,7 @@
 package dev.credstore.cli.command;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialMetadata;
 import dev.credstore.api.CredentialStoreException;
 import dev.credstore.cli.output.ExitCodes;
@@ -12,6 +13,7 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -66,19 +68,23 @@ final class ListCommand implements Callable<Integer> {
           spec.commandLine().getErr().println("credstore: no credentials stored"
               + (service == null ? "" : " for " + service) + " in " + opened.where());
         } else {
-          out.print(table(credentials, now));
+          out.print(table(credentials, now, null));
         }
       }
     }
     return ExitCodes.OK;
   }
 
-  static String table(List<CredentialMetadata> credentials, Instant now) {
+  /** The credentials as a table; with {@code fingerprints} (status) a FINGERPRINT column too. */
+  static String table(List<CredentialMetadata> credentials, Instant now,
+      Map<CredentialId, String> fingerprints) {
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"SERVICE", "ACCOUNT", "KIND", "KEY NAME", "CREATED", "ROTATED", "AGE",
-        "ATTRIBUTES"});
+    rows.add(withFingerprint(fingerprints, "FINGERPRINT", new String[] {"SERVICE", "ACCOUNT",
+        "KIND", "KEY NAME", "CREATED", "ROTATED", "AGE", "ATTRIBUTES"}));
     for (CredentialMetadata metadata : credentials) {
-      rows.add(new String[] {
+      String fingerprint = fingerprints == null ? null
+          : fingerprints.getOrDefault(metadata.id(), "-");
+      rows.add(withFingerprint(fingerprints, fingerprint, new String[] {
           metadata.id().service(),
           metadata.id().account(),
           Formats.kind(metadata.kind()),
@@ -86,8 +92,21 @@ final class ListCommand implements Callable<Integer> {
           Formats.time(metadata.createdAt()),
           Formats.time(metadata.rotatedAt()),
           Formats.age(metadata.secretSetAt(), now),
-          Formats.attributes(metadata.attributes())});
+          Formats.attributes(metadata.attributes())}));
     }
     return Formats.table(rows);
+  }
+
+  /** The row with {@code cell} after KIND when there are fingerprints, else unchanged. */
+  private static String[] withFingerprint(Map<CredentialId, String> fingerprints, String cell,
+      String[] row) {
+    if (fingerprints == null) {
+      return row;
+    }
+    String[] wider = new String[row.length + 1];
+    System.arraycopy(row, 0, wider, 0, 3);
+    wider[3] = cell;
+    System.arraycopy(row, 3, wider, 4, row.length - 3);
+    return wider;
   }
 }

@@ -61,7 +61,7 @@ final class MaxAgeCheck {
       out.println(overdue.size() + " of " + all.size() + (all.size() == 1 ? " credential is" :
           " credentials are") + " older than " + Durations.format(maxAge) + "; rotate them with "
           + "'credstore rotate SERVICE':");
-      out.print(ListCommand.table(overdue, now));
+      out.print(ListCommand.table(overdue, now, null));
     }
     out.flush();
     return overdue.isEmpty() ? ExitCodes.OK : ExitCodes.POLICY;

@@ -1,6 +1,7 @@
 package dev.credstore.cli.command;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.credstore.api.Credential;
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialMetadata;
 import dev.credstore.api.CredentialStore;
@@ -8,6 +9,7 @@ import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.StoreDescription;
 import dev.credstore.cli.output.Durations;
 import dev.credstore.cli.output.ExitCodes;
+import dev.credstore.cli.output.Fingerprint;
 import dev.credstore.cli.output.Formats;
 import dev.credstore.cli.session.StoreSession;
 import dev.credstore.runtime.BackendStatus;
@@ -21,9 +23,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -75,6 +79,15 @@ final class StatusCommand implements Callable<Integer> {
       try (CredentialStore store = report.selected.open(session.options)) {
         report.description = store.describe();
         report.credentials = store.list();
+        // Reading each secret is what status adds to list: a label to tell tokens apart by.
+        for (CredentialMetadata metadata : report.credentials) {
+          Optional<Credential> credential = store.get(metadata.id());
+          if (credential.isPresent()) {
+            try (Credential stored = credential.get()) {
+              report.fingerprints.put(metadata.id(), Fingerprint.of(stored.secret()));
+            }
+          }
+        }
       }
     } catch (CredentialStoreException e) {
       report.problem = e;
@@ -99,6 +112,7 @@ final class StatusCommand implements Callable<Integer> {
     SelectedBackend selected;
     StoreDescription description;
     List<CredentialMetadata> credentials;
+    final Map<CredentialId, String> fingerprints = new HashMap<>();
     final Map<String, String> overrides = new LinkedHashMap<>();
     CredentialStoreException problem;
   }
@@ -138,7 +152,8 @@ final class StatusCommand implements Callable<Integer> {
         out.println("credentials: none stored");
       } else {
         out.println("credentials:");
-        for (String line : ListCommand.table(report.credentials, now).split("\n")) {
+        for (String line : ListCommand.table(report.credentials, now, report.fingerprints)
+            .split("\n")) {
           out.println("  " + line);
         }
       }
@@ -217,6 +232,7 @@ final class StatusCommand implements Callable<Integer> {
         for (CredentialMetadata metadata : report.credentials) {
           json.writeStartObject();
           Formats.metadataFields(json, metadata, now);
+          json.writeStringField("fingerprint", report.fingerprints.get(metadata.id()));
           json.writeEndObject();
         }
         json.writeEndArray();

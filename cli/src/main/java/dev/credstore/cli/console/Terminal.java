@@ -23,6 +23,11 @@ public interface Terminal {
     return null;
   }
 
+  /** Whether standard input is a terminal: a secret "piped" from it would be typed with echo. */
+  default boolean inputIsTerminal() {
+    return false;
+  }
+
   /**
    * Whether standard output is a terminal, so that output may be laid out for a person. Java 17
    * tells only that standard input and output both are (a console), which is what this says.
@@ -52,6 +57,11 @@ public interface Terminal {
 
       @Override
       public boolean outputIsTerminal() {
+        return System.console() != null;
+      }
+
+      @Override
+      public boolean inputIsTerminal() {
         return System.console() != null;
       }
 

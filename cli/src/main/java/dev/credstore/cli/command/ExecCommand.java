@@ -1,17 +1,22 @@
 package dev.credstore.cli.command;
 
+import dev.credstore.api.Credential;
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialNotFoundException;
 import dev.credstore.api.CredentialStoreException;
+import dev.credstore.api.Secret;
 import dev.credstore.cli.output.Describe;
 import dev.credstore.cli.output.ExitCodes.UsageException;
 import dev.credstore.cli.process.ChildProcess;
+import dev.credstore.cli.session.StoreSession.Opened;
 import dev.credstore.cli.session.StoreSession;
 import dev.credstore.runtime.KnownServices;
-import dev.credstore.runtime.ResolvedToken;
 import dev.credstore.runtime.TokenResolver;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,8 +45,15 @@ final class ExecCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "SERVICE",
-      completionCandidates = Completions.Services.class)
+      completionCandidates = Completions.Services.class,
+      description = "The service, unless --service names them.")
   String service;
+
+  @Option(names = "--service", paramLabel = "SERVICE",
+      completionCandidates = Completions.Services.class,
+      description = "Inject this service's secret too, in its own variable; repeatable. With it, "
+          + "COMMAND follows -- directly.")
+  List<String> services;
 
   @Parameters(index = "1..*", paramLabel = "COMMAND",
       description = "The command and its arguments, after --.")
@@ -60,29 +72,71 @@ final class ExecCommand implements Callable<Integer> {
   @Override
   public Integer call() throws CredentialStoreException, InterruptedException {
     PrintWriter err = spec.commandLine().getErr();
-    if (command == null || command.isEmpty()) {
+    List<String> named = services == null ? List.of(service) : services;
+    List<String> commandLine = new ArrayList<>(command == null ? List.of() : command);
+    if (services != null) {
+      // With --service every positional argument is the command: SERVICE is its first word.
+      commandLine.add(0, service);
+      if (env != null && services.size() > 1) {
+        throw new UsageException("--env names one variable; with several --service each secret "
+            + "goes in its service's own variable");
+      }
+    }
+    if (commandLine.isEmpty()) {
       throw new UsageException("name the command to run after --, e.g. credstore exec k6 -- k6 "
           + "cloud run script.js");
     }
-    CredentialId id = CredentialId.of(service, account);
     StoreSession session = StoreSession.load(root.context, root.global);
-    KnownServices services = KnownServices.load(session.settings);
-    String variable = ChildProcess.variableFor(services, id, env);
-    TokenResolver resolver = new TokenResolver(services, root.context.environment());
-    Optional<ResolvedToken> found = resolver.resolve(id, !noEnv, () -> session.open(err).store);
-    if (found.isEmpty()) {
-      throw new CredentialNotFoundException("not logged in to " + Describe.id(id) + "; run: "
-          + Describe.command("login", id));
-    }
-    spec.commandLine().getOut().flush();
-    err.flush();
-    try (ResolvedToken token = found.get()) {
-      if (root.global.verbose) {
-        err.println("credstore: running " + command.get(0) + " with " + variable + " set from "
-            + token.environmentVariable().map(v -> "the environment (" + v + ")").orElse("the store"));
-        err.flush();
+    KnownServices known = KnownServices.load(session.settings);
+    TokenResolver resolver = new TokenResolver(known, root.context.environment());
+    Map<String, Secret> secrets = new LinkedHashMap<>();
+    Opened opened = null;
+    try {
+      for (String name : named) {
+        CredentialId id = CredentialId.of(name, account);
+        String variable = ChildProcess.variableFor(known, id, env);
+        if (secrets.containsKey(variable)) {
+          throw new UsageException("two services would set " + variable + "; name each once");
+        }
+        // As 'get' finds it: the service's own variable for the default account, else the store
+        // (opened once for all of them).
+        Optional<String> override = noEnv ? Optional.empty() : resolver.overridingVariable(id);
+        Optional<Credential> stored = Optional.empty();
+        if (override.isEmpty()) {
+          if (opened == null) {
+            opened = session.open(err);
+          }
+          stored = opened.store.get(id);
+          if (stored.isEmpty()) {
+            throw new CredentialNotFoundException("not logged in to " + Describe.id(id)
+                + "; run: " + Describe.command("login", id));
+          }
+        }
+        if (override.isPresent()) {
+          secrets.put(variable, Secret.of(root.context.environment().get(override.get())));
+        } else {
+          try (Credential credential = stored.get()) {
+            secrets.put(variable, credential.secret().copy());
+          }
+        }
+        if (root.global.verbose) {
+          err.println("credstore: running " + commandLine.get(0) + " with " + variable
+              + " set from " + override.map(v -> "the environment (" + v + ")")
+                  .orElse("the store"));
+        }
       }
-      return ChildProcess.exec(command, root.context.environment(), variable, token.secret());
+      if (opened != null) {
+        opened.close();
+        opened = null;
+      }
+      spec.commandLine().getOut().flush();
+      err.flush();
+      return ChildProcess.exec(commandLine, root.context.environment(), secrets);
+    } finally {
+      secrets.values().forEach(Secret::close);
+      if (opened != null) {
+        opened.close();
+      }
     }
   }
 }

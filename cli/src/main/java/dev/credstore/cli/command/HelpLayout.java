@@ -56,7 +56,8 @@ final class HelpLayout {
               + "k6 cloud login --show",
           "credstore rotate k6 --rollback")),
       Map.entry("exec", List.of(
-          "credstore exec k6 -- k6 cloud run script.js")),
+          "credstore exec k6 -- k6 cloud run script.js",
+          "credstore exec --service k6 --service upsun -- ./deploy.sh")),
       Map.entry("passwd", List.of("credstore passwd")),
       Map.entry("rekey", List.of("credstore rekey")),
       Map.entry("doctor", List.of("credstore doctor")),

@@ -26,13 +26,14 @@ import picocli.CommandLine;
         + "encrypted file, never in plaintext.",
     footerHeading = "%nEnvironment:%n",
     footer = {
+        // Each line fits the narrowest help (55 columns), so that none is wrapped.
         "  CREDSTORE_BACKEND          auto, keychain or file",
-        "  CREDSTORE_STORE            store file of the file backend",
-        "  CREDSTORE_PASSPHRASE       passphrase of the file store",
-        "  CREDSTORE_PASSPHRASE_FILE  file holding that passphrase (mode 600)",
-        "  CREDSTORE_NEW_PASSPHRASE   new passphrase for passwd",
-        "  XDG_CONFIG_HOME            config.json lives in $XDG_CONFIG_HOME/credstore",
-        "  XDG_DATA_HOME              the file store lives in $XDG_DATA_HOME/credstore",
+        "  CREDSTORE_STORE            the file store's file",
+        "  CREDSTORE_PASSPHRASE       its passphrase",
+        "  CREDSTORE_PASSPHRASE_FILE  a file with it (mode 600)",
+        "  CREDSTORE_NEW_PASSPHRASE   the new one, for passwd",
+        "  XDG_CONFIG_HOME            has credstore/config.json",
+        "  XDG_DATA_HOME              has the file store",
         "",
         "Secrets never come from the command line: pipe them with --token-stdin or "
             + "--secret-stdin, or type them at the hidden prompt. Output is never coloured."})

@@ -83,8 +83,8 @@ final class HelpLayout {
           help -> help.optionListExcludingGroups(ownOptions(spec)));
       addSection(spec, EXAMPLES, "Examples", examples(spec.name()));
       addSection(spec, SEE_ALSO, "See also", List.of(
-          "credstore --help             global options (--backend, --store, ...)",
-          "credstore help exit-codes    what each exit code means"));
+          "credstore --help             global options",
+          "credstore help exit-codes    the exit codes"));
     }
   }
 

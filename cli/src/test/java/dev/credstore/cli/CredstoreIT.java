@@ -122,7 +122,7 @@ class CredstoreIT {
 
     cli.runWithInput("a-token\n", "login", "k6", "--token-stdin");
     cli.runWithInput("b-token\n", "login", "upsun", "--token-stdin");
-    Result all = cli.run("logout", "--all");
+    Result all = cli.run("logout", "--all", "--yes");
     assertEquals(0, all.exitCode(), all::toString);
     assertTrue(all.err().startsWith("logged out of 2 credentials"), all::toString);
     assertEquals("[]\n", cli.run("list", "--json").out());

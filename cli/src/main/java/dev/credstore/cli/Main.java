@@ -2,6 +2,7 @@ package dev.credstore.cli;
 
 import dev.credstore.cli.command.Credstore;
 import dev.credstore.cli.output.ExitCodes;
+import dev.credstore.cli.output.StandardOutput;
 import dev.credstore.cli.session.Context;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -16,11 +17,14 @@ public final class Main {
 
   public static void main(String[] args) {
     // UTF-8 whatever the locale, so that a token read from stdin as UTF-8 comes back out unchanged.
-    PrintWriter out = new PrintWriter(new OutputStreamWriter(
-        new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8));
+    StandardOutput stdout = StandardOutput.system();
+    PrintWriter out = stdout.writer();
     PrintWriter err = new PrintWriter(new OutputStreamWriter(
         new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
     int code = run(Context.system(), out, err, args);
+    // Docker's helper protocol knows only 0 and 1.
+    boolean docker = args.length > 0 && args[0].equals("docker-credential");
+    code = stdout.exitCode(out, code, docker ? 1 : ExitCodes.STORAGE, err);
     // A keychain library may leave non-daemon threads behind; end the JVM explicitly.
     System.exit(code);
   }

@@ -48,7 +48,8 @@ class EmbeddingReadmeIT {
     CliProcess.Result missing = cli.start(example, cli.home, null);
     assertEquals(3, missing.exitCode(), missing.toString());
     assertEquals("", missing.out());
-    assertEquals("no token for k6/default; run: credstore login k6, or set K6_CLOUD_TOKEN\n",
+    assertEquals("no token for k6/default (none stored, and K6_CLOUD_TOKEN is not set); run:"
+        + " credstore login k6\n",
         missing.err());
   }
 

@@ -115,6 +115,48 @@ class LeakIT {
     assertEquals(List.of(), leaks);
   }
 
+  @Test
+  void secretsWithControlCharacters_andVerifyOutput_neverReachAMessage() throws IOException {
+    CliProcess cli = new CliProcess(temp);
+    cli.set("CREDSTORE_PASSPHRASE", PASSPHRASE);
+    String nulHead = "LEAK-nul-head-1a2b";
+    String nulTail = "LEAK-nul-tail-3c4d";
+    String secondLine = "LEAK-second-line-5e6f";
+    List<CliProcess.Result> refused = new ArrayList<>();
+    refused.add(expect(2, cli.runWithInput(nulHead + "\0" + nulTail + "\n", "login", "k6",
+        "--token-stdin")));
+    refused.add(expect(2, cli.runWithInput(nulHead + "\u001b[31m" + nulTail, "login", "k6",
+        "--token-stdin")));
+    refused.add(expect(2, cli.runWithInput(TOKEN + "\n" + secondLine + "\n", "login", "k6",
+        "--token-stdin")));
+    assertTrue(refused.get(0).err().contains("at character " + (nulHead.length() + 1)),
+        refused.get(0)::toString);
+    assertTrue(refused.get(2).err().contains("--multiline"), refused.get(2)::toString);
+    expect(3, cli.run("get", "k6")); // nothing was stored, not even the first line
+
+    expect(0, cli.runWithInput(TOKEN + "\n" + secondLine + "\n", "login", "k6",
+        "--token-stdin", "--multiline"));
+    assertEquals(TOKEN + "\n" + secondLine + "\n", expect(0, cli.run("get", "k6")).out());
+    refused.add(expect(2, cli.runWithInput(nulHead + "\0" + nulTail, "rotate", "k6",
+        "--token-stdin")));
+
+    // A verification command that prints the token, as `k6 cloud login --show` does.
+    CliProcess.Result verified = expect(0, cli.runWithInput(ROTATED + "\n", "rotate", "k6",
+        "--token-stdin", "--verify", "--", "sh", "-c",
+        "echo \"the token is $K6_CLOUD_TOKEN\"; printf '%s' \"$K6_CLOUD_TOKEN\" >&2"));
+    assertTrue(verified.err().contains("the token is ****"), verified::toString);
+
+    List<String> leaks = new ArrayList<>();
+    for (CliProcess.Result result : cli.results) {
+      for (String secret : List.of(nulHead, nulTail, secondLine, ROTATED, PASSPHRASE)) {
+        if (result.err().contains(secret)) {
+          leaks.add("stderr of " + result.command() + " contains " + secret);
+        }
+      }
+    }
+    assertEquals(List.of(), leaks);
+  }
+
   private static CliProcess.Result expect(int code, CliProcess.Result result) {
     assertEquals(code, result.exitCode(), result.toString());
     return result;

@@ -1,15 +1,10 @@
 package dev.credstore.api;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import dev.credstore.spi.PrivateFiles;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Supplies the passphrase of a passphrase-protected store, only when the store needs it.
@@ -23,6 +18,9 @@ public interface PassphraseSource {
 
   /** Environment variable that may hold the passphrase. */
   String ENV_VARIABLE = "CREDSTORE_PASSPHRASE";
+
+  /** The largest passphrase file read; a passphrase is one line. */
+  int MAX_PASSPHRASE_FILE_BYTES = 64 * 1024;
 
   /**
    * The passphrase for {@code purpose}, or empty if this source has none to offer.
@@ -61,8 +59,10 @@ public interface PassphraseSource {
   }
 
   /**
-   * Reads the first line of {@code file} (without its line ending). The file must not be readable
-   * by group or others, like an ssh key.
+   * Reads the first line of {@code file} (without its line ending). The file must be private and
+   * ours as {@link dev.credstore.spi.PrivateFiles#check} judges it (like an ssh key, but its
+   * directory too), at most {@value #MAX_PASSPHRASE_FILE_BYTES} bytes, and is never read through a
+   * link.
    */
   static PassphraseSource fromFile(Path file) {
     return (purpose, location) -> Optional.of(readPassphraseFile(file));
@@ -83,23 +83,14 @@ public interface PassphraseSource {
   }
 
   private static Secret readPassphraseFile(Path file) throws AuthenticationException {
-    byte[] bytes = null;
+    byte[] bytes;
     try {
-      if (Files.isSymbolicLink(file) || !Files.isRegularFile(file)) {
-        throw new AuthenticationException("passphrase file " + file + " is not a regular file");
-      }
-      try {
-        Set<PosixFilePermission> permissions =
-            Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
-        if (permissions.stream().anyMatch(
-            p -> p.name().startsWith("GROUP_") || p.name().startsWith("OTHERS_"))) {
-          throw new AuthenticationException("passphrase file " + file
-              + " is accessible by other users; run: chmod 600 " + file);
-        }
-      } catch (UnsupportedOperationException notPosix) {
-        // Windows and other non-POSIX file systems: rely on the user profile's ACLs.
-      }
-      bytes = Files.readAllBytes(file);
+      // Opened once without following links; the open file itself is judged, then read.
+      bytes = PrivateFiles.readPrivate(file, MAX_PASSPHRASE_FILE_BYTES);
+    } catch (StorageException e) {
+      throw new AuthenticationException("passphrase file: " + e.getMessage(), e);
+    }
+    try {
       int end = 0;
       while (end < bytes.length && bytes[end] != '\n' && bytes[end] != '\r') {
         end++;
@@ -117,12 +108,8 @@ public interface PassphraseSource {
       } finally {
         Arrays.fill(line, (byte) 0);
       }
-    } catch (IOException e) {
-      throw new AuthenticationException("cannot read passphrase file " + file + ": " + e.getMessage(), e);
     } finally {
-      if (bytes != null) {
-        Arrays.fill(bytes, (byte) 0);
-      }
+      Arrays.fill(bytes, (byte) 0);
     }
   }
 }

@@ -90,30 +90,21 @@ public final class Credentials implements AutoCloseable {
    * The token: from the service's environment variable if set (default account only), else from
    * the store. The caller closes the result to zero the secret.
    *
-   * @throws CredentialNotFoundException if neither has one; the message tells the user how to log
-   *     in or which variable to set
+   * @throws CredentialNotFoundException if neither has one; the message names the credential and
+   *     the variable that would have supplied it (what to tell the user to do is the caller's
+   *     wording, e.g. {@code credstore login SERVICE})
    * @throws CredentialStoreException as the store reports it (locked, tampered, unavailable, …)
    */
   public ResolvedToken resolve() throws CredentialStoreException {
-    Optional<String> override = resolver.overridingVariable(id);
-    if (override.isPresent()) {
-      return new ResolvedToken(id, Secret.of(settings.environment().get(override.get())),
-          override.get(), null);
-    }
-    Optional<Credential> found = store().get(id);
-    if (found.isEmpty()) {
-      throw new CredentialNotFoundException(notFoundMessage());
-    }
-    try (Credential credential = found.get()) {
-      return new ResolvedToken(id, credential.secret().copy(), null, credential.metadata());
-    }
+    return resolver.resolveKeepingStoreOpen(id, true, this::store)
+        .orElseThrow(() -> new CredentialNotFoundException(notFoundMessage()));
   }
 
   /**
    * Stores {@code token} (copied) with non-secret {@code attributes}, as {@code credstore login}
    * does.
    *
-   * @throws CredentialConflictException if a token is already stored; log out first
+   * @throws CredentialConflictException if a token is already stored
    * @throws IllegalArgumentException if the token is blank or an attribute is invalid
    * @throws CredentialStoreException as the store reports it
    */
@@ -125,7 +116,7 @@ public final class Credentials implements AutoCloseable {
         store().create(credential);
       } catch (CredentialConflictException e) {
         throw new CredentialConflictException("already logged in to " + id
-            + "; log out first (credstore logout " + commandArguments() + ")", e);
+            + "; log out first", e);
       }
     }
   }
@@ -185,16 +176,9 @@ public final class Credentials implements AutoCloseable {
   }
 
   private String notFoundMessage() {
-    String hint = "run: credstore login " + commandArguments();
-    if (variable.isPresent() && CredentialId.DEFAULT_ACCOUNT.equals(id.account())) {
-      hint += ", or set " + variable.get();
-    }
-    return "no token for " + id + "; " + hint;
-  }
-
-  private String commandArguments() {
-    return id.service() + (CredentialId.DEFAULT_ACCOUNT.equals(id.account())
-        ? "" : " --account " + id.account());
+    boolean overridable = variable.isPresent() && CredentialId.DEFAULT_ACCOUNT.equals(id.account());
+    return "no token for " + id + (overridable ? " (none stored, and " + variable.get()
+        + " is not set)" : " (none stored)");
   }
 
   /** Configures {@link Credentials}; every setting is optional. Not thread-safe. */

@@ -3,6 +3,7 @@ package dev.credstore.runtime;
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialMetadata;
 import dev.credstore.spi.Names;
+import dev.credstore.spi.UserDirectories;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -72,12 +73,9 @@ public record ServiceDefinition(
    * ~/.config}. Templates that stay relative are dropped.
    */
   public List<Path> configFilePaths(Map<String, String> environment) {
-    String homeValue = environment.get("HOME");
-    Path home = Path.of(homeValue == null || homeValue.isEmpty()
-        ? System.getProperty("user.home") : homeValue);
-    String xdgValue = environment.get("XDG_CONFIG_HOME");
-    Path xdg = xdgValue != null && !xdgValue.isEmpty() && Path.of(xdgValue).isAbsolute()
-        ? Path.of(xdgValue) : home.resolve(".config");
+    UserDirectories directories = UserDirectories.of(environment);
+    Path home = directories.home();
+    Path xdg = directories.configHome();
     List<Path> paths = new ArrayList<>();
     for (String template : configFiles) {
       Path path;

@@ -8,6 +8,7 @@ import dev.credstore.api.StorageException;
 import dev.credstore.spi.JsonTrees;
 import dev.credstore.spi.Names;
 import dev.credstore.spi.StoreOptions;
+import dev.credstore.spi.UserDirectories;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -78,9 +79,10 @@ public final class StoreSettings {
   public static StoreSettings load(Map<String, String> environment)
       throws ConfigurationException, StorageException {
     Map<String, String> env = Map.copyOf(environment);
-    Path home = homeDirectory(env);
-    Path configDirectory = xdg(env, "XDG_CONFIG_HOME", home.resolve(".config")).resolve("credstore");
-    Path dataDirectory = xdg(env, "XDG_DATA_HOME", home.resolve(".local/share")).resolve("credstore");
+    UserDirectories directories = UserDirectories.of(env);
+    Path home = directories.home();
+    Path configDirectory = directories.credstoreConfig();
+    Path dataDirectory = directories.credstoreData();
     Path configFile = configDirectory.resolve("config.json");
 
     JsonNode config = readConfig(configFile);
@@ -91,20 +93,20 @@ public final class StoreSettings {
     if (config != null) {
       backend = textSetting(config, "backend", fileSource).orElse(backend);
       store = textSetting(config, "store", fileSource)
-          .map(s -> new Setting<>(path(s.value(), home, home), s.source())).orElse(store);
+          .map(s -> new Setting<>(directories.expand(s.value(), home), s.source())).orElse(store);
       passphraseFile = textSetting(config, "passphraseFile", fileSource)
-          .map(s -> new Setting<>(path(s.value(), home, home), s.source()))
+          .map(s -> new Setting<>(directories.expand(s.value(), home), s.source()))
           .orElse(passphraseFile);
     }
     if (nonEmpty(env.get(BACKEND_VARIABLE))) {
       backend = new Setting<>(env.get(BACKEND_VARIABLE), BACKEND_VARIABLE);
     }
     if (nonEmpty(env.get(STORE_VARIABLE))) {
-      store = new Setting<>(path(env.get(STORE_VARIABLE), home, cwd()), STORE_VARIABLE);
+      store = new Setting<>(directories.expand(env.get(STORE_VARIABLE), cwd()), STORE_VARIABLE);
     }
     if (nonEmpty(env.get(PASSPHRASE_FILE_VARIABLE))) {
       passphraseFile = new Setting<>(
-          path(env.get(PASSPHRASE_FILE_VARIABLE), home, cwd()),
+          directories.expand(env.get(PASSPHRASE_FILE_VARIABLE), cwd()),
           PASSPHRASE_FILE_VARIABLE);
     }
     checkBackendName(backend);
@@ -246,32 +248,8 @@ public final class StoreSettings {
     }
   }
 
-  private static Path homeDirectory(Map<String, String> env) {
-    String home = env.get("HOME");
-    if (!nonEmpty(home)) {
-      home = System.getProperty("user.home");
-    }
-    return Path.of(home).toAbsolutePath().normalize();
-  }
-
-  // The XDG spec says relative values are invalid and must be ignored.
-  private static Path xdg(Map<String, String> env, String variable, Path fallback) {
-    String value = env.get(variable);
-    if (nonEmpty(value) && Path.of(value).isAbsolute()) {
-      return Path.of(value).normalize();
-    }
-    return fallback;
-  }
-
   // Relative paths in the config file are taken from the home directory, not from wherever the
   // command happens to run; in variables they mean what a shell user expects: the working directory.
-  private static Path path(String value, Path home, Path relativeTo) {
-    String expanded = value.equals("~") ? home.toString()
-        : value.startsWith("~/") ? home.resolve(value.substring(2)).toString() : value;
-    Path path = Path.of(expanded);
-    return (path.isAbsolute() ? path : relativeTo.resolve(path)).normalize();
-  }
-
   private static Path cwd() {
     return Path.of("").toAbsolutePath();
   }

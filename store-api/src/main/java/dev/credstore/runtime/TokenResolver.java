@@ -57,6 +57,27 @@ public final class TokenResolver {
    */
   public Optional<ResolvedToken> resolve(CredentialId id, boolean useEnvironment,
       StoreOpener opener) throws CredentialStoreException {
+    Optional<ResolvedToken> fromEnvironment = fromEnvironment(id, useEnvironment);
+    if (fromEnvironment.isPresent()) {
+      return fromEnvironment;
+    }
+    try (CredentialStore store = opener.open()) {
+      return fromStore(id, store);
+    }
+  }
+
+  /**
+   * As {@link #resolve}, but the store {@code opener} returns stays open (the caller owns it): for
+   * callers that keep one store open across calls, as {@link Credentials} does. The store is not
+   * opened at all when the environment answers.
+   */
+  public Optional<ResolvedToken> resolveKeepingStoreOpen(CredentialId id, boolean useEnvironment,
+      StoreOpener opener) throws CredentialStoreException {
+    Optional<ResolvedToken> fromEnvironment = fromEnvironment(id, useEnvironment);
+    return fromEnvironment.isPresent() ? fromEnvironment : fromStore(id, opener.open());
+  }
+
+  private Optional<ResolvedToken> fromEnvironment(CredentialId id, boolean useEnvironment) {
     if (useEnvironment) {
       Optional<String> variable = overridingVariable(id);
       if (variable.isPresent()) {
@@ -64,15 +85,18 @@ public final class TokenResolver {
         return Optional.of(new ResolvedToken(id, secret, variable.get(), null));
       }
     }
-    try (CredentialStore store = opener.open()) {
-      Optional<Credential> found = store.get(id);
-      if (found.isEmpty()) {
-        return Optional.empty();
-      }
-      try (Credential credential = found.get()) {
-        return Optional.of(new ResolvedToken(id, credential.secret().copy(), null,
-            credential.metadata()));
-      }
+    return Optional.empty();
+  }
+
+  private static Optional<ResolvedToken> fromStore(CredentialId id, CredentialStore store)
+      throws CredentialStoreException {
+    Optional<Credential> found = store.get(id);
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    try (Credential credential = found.get()) {
+      return Optional.of(new ResolvedToken(id, credential.secret().copy(), null,
+          credential.metadata()));
     }
   }
 }

@@ -5,23 +5,18 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import dev.credstore.api.Credential;
 import dev.credstore.api.CredentialId;
-import dev.credstore.api.CredentialKind;
 import dev.credstore.api.CredentialMetadata;
 import dev.credstore.api.Secret;
-import dev.credstore.spi.Timestamps;
+import dev.credstore.spi.Json;
+import dev.credstore.spi.MetadataJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -33,12 +28,8 @@ import java.util.TreeMap;
  */
 final class PayloadCodec {
 
-  // No buffer recycling: recycled buffers would keep plaintext alive across operations.
-  private static final JsonFactory JSON = JsonFactory.builder()
-      .recyclerPool(JsonRecyclerPools.nonRecyclingPool())
-      .streamReadConstraints(StreamReadConstraints.builder()
-          .maxNestingDepth(8).maxStringLength(Secret.MAX_LENGTH * 4).build())
-      .build();
+  // The secret-safe factory: no recycled buffer keeps plaintext alive across operations.
+  private static final JsonFactory JSON = Json.factory();
 
   private PayloadCodec() {}
 
@@ -110,29 +101,16 @@ final class PayloadCodec {
     return payload;
   }
 
+  // The shared metadata encoding, with the secrets between its two parts (format 1's order).
   private static void write(JsonGenerator gen, Credential credential) throws IOException {
     CredentialMetadata m = credential.metadata();
     gen.writeStartObject();
-    gen.writeStringField("service", m.id().service());
-    gen.writeStringField("account", m.id().account());
-    gen.writeStringField("kind", m.kind().name());
-    if (m.keyName() != null) {
-      gen.writeStringField("keyName", m.keyName());
-    }
+    MetadataJson.writeIdentity(gen, m);
     writeSecret(gen, "secret", credential.secret());
     if (credential.previousSecret().isPresent()) {
       writeSecret(gen, "previousSecret", credential.previousSecret().get());
     }
-    gen.writeObjectFieldStart("attributes");
-    for (Map.Entry<String, String> attribute : m.attributes().entrySet()) {
-      gen.writeStringField(attribute.getKey(), attribute.getValue());
-    }
-    gen.writeEndObject();
-    gen.writeStringField("createdAt", m.createdAt().toString());
-    gen.writeStringField("updatedAt", m.updatedAt().toString());
-    if (m.rotatedAt() != null) {
-      gen.writeStringField("rotatedAt", m.rotatedAt().toString());
-    }
+    MetadataJson.writeDetails(gen, m);
     gen.writeEndObject();
   }
 
@@ -208,8 +186,7 @@ final class PayloadCodec {
   }
 
   private static Credential readCredential(JsonParser p) throws IOException {
-    Map<String, String> text = new LinkedHashMap<>();
-    Map<String, String> attributes = new TreeMap<>();
+    MetadataJson.Reader metadata = new MetadataJson.Reader();
     Secret secret = null;
     Secret previous = null;
     try {
@@ -219,41 +196,18 @@ final class PayloadCodec {
         switch (field) {
           case "secret" -> secret = readSecret(p, value, secret);
           case "previousSecret" -> previous = readSecret(p, value, previous);
-          case "attributes" -> {
-            expect(value, JsonToken.START_OBJECT);
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-              String name = p.currentName();
-              expect(p.nextToken(), JsonToken.VALUE_STRING);
-              attributes.put(name, p.getText());
+          default -> {
+            if (!metadata.accept(field, value, p)) {
+              throw new IOException("unexpected field '" + field + "'");
             }
           }
-          case "service", "account", "kind", "keyName", "createdAt", "updatedAt", "rotatedAt" -> {
-            expect(value, JsonToken.VALUE_STRING);
-            if (text.put(field, p.getText()) != null) {
-              throw new IOException("duplicate field " + field);
-            }
-          }
-          default -> throw new IOException("unexpected field '" + field + "'");
         }
       }
       expect(p.currentToken(), JsonToken.END_OBJECT);
       if (secret == null) {
         throw new IOException("credential without a secret");
       }
-      CredentialId id = new CredentialId(required(text, "service"), required(text, "account"));
-      Credential.Builder builder = Credential.builder(id);
-      CredentialKind kind = CredentialKind.valueOf(required(text, "kind"));
-      if (kind == CredentialKind.API_KEY) {
-        builder.apiKey(required(text, "keyName"), secret);
-      } else {
-        builder.token(secret);
-      }
-      return builder.attributes(attributes)
-          .previousSecret(previous)
-          .createdAt(instant(required(text, "createdAt")))
-          .updatedAt(instant(required(text, "updatedAt")))
-          .rotatedAt(text.containsKey("rotatedAt") ? instant(text.get("rotatedAt")) : null)
-          .build();
+      return metadata.credential(secret, previous);
     } finally {
       if (secret != null) {
         secret.close();
@@ -277,22 +231,6 @@ final class PayloadCodec {
       return Secret.of(chars);
     } finally {
       Arrays.fill(chars, '\0');
-    }
-  }
-
-  private static String required(Map<String, String> text, String field) throws IOException {
-    String value = text.get(field);
-    if (value == null) {
-      throw new IOException("credential without '" + field + "'");
-    }
-    return value;
-  }
-
-  private static Instant instant(String value) throws IOException {
-    try {
-      return Timestamps.parse(value);
-    } catch (DateTimeParseException e) {
-      throw new IOException("bad timestamp '" + value + "'", e);
     }
   }
 

@@ -9,6 +9,7 @@ import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialKind;
 import dev.credstore.api.CredentialMetadata;
 import dev.credstore.api.IntegrityException;
+import dev.credstore.api.StorageException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -58,6 +59,8 @@ class KeychainIndexTest {
     KeychainIndex index = new KeychainIndex(root, Duration.ofSeconds(5));
     assertTrue(index.read().isEmpty());
     Files.writeString(index.file(), "{\"format\":1,\"credentials\":[{\"service\":\" bad\"}]}");
+    // Private, as credstore writes it: a damaged index is an integrity error, not an unsafe file.
+    Files.setPosixFilePermissions(index.file(), PosixFilePermissions.fromString("rw-------"));
     assertThrows(IntegrityException.class, index::read);
     Files.writeString(index.file(), "{not json");
     assertThrows(IntegrityException.class, index::read);
@@ -87,5 +90,19 @@ class KeychainIndexTest {
     }
     assertEquals(20, new KeychainIndex(root, Duration.ofSeconds(5)).read().size());
     assertFalse(Files.exists(root.resolve("keychain-index.json.tmp")));
+  }
+
+  @Test
+  void indexOpenToOthers_isRefusedWithTheFix_andALooseLockFileIsTightened() throws Exception {
+    KeychainIndex index = new KeychainIndex(root, Duration.ofSeconds(5));
+    Files.writeString(index.file(), "{\"format\":1,\"credentials\":[]}");
+    Files.setPosixFilePermissions(index.file(), PosixFilePermissions.fromString("rw-r--r--"));
+    StorageException e = assertThrows(StorageException.class, index::read);
+    assertTrue(e.getMessage().contains("run: chmod 600"), e.getMessage());
+    Path lock = root.resolve(KeychainIndex.FILE_NAME + ".lock");
+    Files.createFile(lock);
+    Files.setPosixFilePermissions(lock, PosixFilePermissions.fromString("rw-r--r--"));
+    index.locked(() -> null);
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(lock)));
   }
 }

@@ -5,7 +5,7 @@ import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialStore;
 import dev.credstore.api.PassphraseSource;
 import dev.credstore.api.Secret;
-import dev.credstore.file.BenchStores;
+import dev.credstore.file.BulkStores;
 import dev.credstore.file.FileStoreProvider;
 import dev.credstore.spi.StoreOptions;
 import java.io.IOException;
@@ -79,8 +79,10 @@ public class FileStoreBenchmark {
             "account")).token(secret).attribute("stackId", Integer.toString(i)).build());
       }
     }
-    BenchStores.create(directory.resolve("data").resolve("credentials.cstore"), credentials,
-        PASSPHRASE);
+    try (Secret passphrase = Secret.of(PASSPHRASE)) {
+      BulkStores.create(directory.resolve("data").resolve("credentials.cstore"), credentials,
+          passphrase);
+    }
     credentials.forEach(Credential::close);
     store = new FileStoreProvider().open(options);
     other = new FileStoreProvider().open(options);

@@ -13,6 +13,7 @@ import dev.credstore.cli.helper.HelperInput;
 import dev.credstore.cli.output.ExitCodes;
 import dev.credstore.cli.session.StoreSession.Opened;
 import dev.credstore.cli.session.StoreSession;
+import dev.credstore.spi.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,8 @@ final class DockerCredentialCommand implements Callable<Integer> {
   static final String NOT_FOUND = "credentials not found in native keychain";
   static final int PROTOCOL_ERROR = 1;
 
-  private static final JsonFactory JSON = new JsonFactory();
+  // The secret-safe factory: no recycled buffers, no source excerpts in errors.
+  private static final JsonFactory JSON = Json.factory();
 
   @ParentCommand Credstore root;
   @Spec CommandSpec spec;

@@ -12,19 +12,18 @@ import dev.credstore.runtime.BackendStatus;
 import dev.credstore.runtime.KnownServices;
 import dev.credstore.runtime.SelectedBackend;
 import dev.credstore.runtime.StoreSettings;
+import dev.credstore.spi.PrivacyVerdict;
+import dev.credstore.spi.PrivateFiles;
 import dev.credstore.spi.Probe;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -131,32 +130,12 @@ final class DoctorCommand implements Callable<Integer> {
       add(Level.OK, "file store", shown + " does not exist yet (created by the first login)");
       return;
     }
-    if (Files.isSymbolicLink(file)) {
-      add(Level.FIX, "file store", shown + " is a symbolic link, which credstore refuses to"
-          + " follow; point --store or CREDSTORE_STORE at the real file");
-      return;
-    }
-    Set<PosixFilePermission> fileMode = mode(file);
-    Set<PosixFilePermission> directoryMode = mode(file.getParent());
-    if (fileMode == null || directoryMode == null) {
-      add(Level.OK, "file store", shown + " (no POSIX permissions here; the platform's ACLs apply)");
-      return;
-    }
-    boolean fileOk = fileMode.stream().allMatch(p -> p.name().startsWith("OWNER_"));
-    boolean directoryOk = !directoryMode.contains(PosixFilePermission.GROUP_WRITE)
-        && !directoryMode.contains(PosixFilePermission.OTHERS_WRITE);
-    if (!fileOk) {
-      add(Level.FIX, "file store", shown + " has mode " + PosixFilePermissions.toString(fileMode)
-          + "; run: chmod 600 " + shown);
-    }
-    if (!directoryOk) {
-      String directory = Formats.tilde(file.getParent().toString(), home);
-      add(Level.FIX, "file store", "directory " + directory + " has mode "
-          + PosixFilePermissions.toString(directoryMode) + "; run: chmod 700 " + directory);
-    }
-    if (fileOk && directoryOk) {
-      add(Level.OK, "file store", shown + " is private (" + PosixFilePermissions.toString(fileMode)
-          + " in a " + PosixFilePermissions.toString(directoryMode) + " directory)");
+    // The verdict the store itself applies, so doctor never calls "fix" what the store accepts.
+    PrivacyVerdict verdict = PrivateFiles.check(file);
+    if (verdict.isPrivate()) {
+      add(Level.OK, "file store", shown + " is private (owned by you, no access for others)");
+    } else {
+      add(Level.FIX, "file store", verdict.message(p -> Formats.tilde(p.toString(), home)));
     }
   }
 
@@ -166,15 +145,16 @@ final class DoctorCommand implements Callable<Integer> {
       return;
     }
     String shown = Formats.tilde(file.toString(), home);
-    Set<PosixFilePermission> fileMode = mode(file);
-    if (!Files.isRegularFile(file)) {
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
       add(Level.FIX, "passphrase file", shown + " (from " + settings.passphraseFile().source()
-          + ") does not exist or is not a regular file");
-    } else if (fileMode != null && !fileMode.stream().allMatch(p -> p.name().startsWith("OWNER_"))) {
-      add(Level.FIX, "passphrase file", shown + " has mode " + PosixFilePermissions.toString(fileMode)
-          + "; run: chmod 600 " + shown);
-    } else {
+          + ") does not exist");
+      return;
+    }
+    PrivacyVerdict verdict = PrivateFiles.check(file);
+    if (verdict.isPrivate()) {
       add(Level.OK, "passphrase file", shown + " is private");
+    } else {
+      add(Level.FIX, "passphrase file", verdict.message(p -> Formats.tilde(p.toString(), home)));
     }
   }
 
@@ -227,14 +207,6 @@ final class DoctorCommand implements Callable<Integer> {
       add(Level.NOTE, "environment", "CREDSTORE_PASSPHRASE is set: every child process of this"
           + " shell inherits the store's passphrase; a passphrase file (mode 600) keeps it out"
           + " of the environment");
-    }
-  }
-
-  private static Set<PosixFilePermission> mode(Path path) {
-    try {
-      return Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
-    } catch (IOException | UnsupportedOperationException e) {
-      return null;
     }
   }
 

@@ -41,7 +41,8 @@ final class LoginCommand implements Callable<Integer> {
   @Option(names = "--account", paramLabel = "NAME", description = "Account (default: default).")
   String account;
 
-  @Option(names = "--token-stdin", description = "Read the token from standard input.")
+  @Option(names = "--token-stdin", description = "Read the token from standard input (all of"
+      + " it, less one trailing line break).")
   boolean tokenStdin;
 
   @Option(names = "--api-key", paramLabel = "NAME",
@@ -61,6 +62,10 @@ final class LoginCommand implements Callable<Integer> {
 
   @Option(names = "--org", paramLabel = "ID", description = "Kept as attribute 'org'.")
   String org;
+
+  @Option(names = "--multiline", description = "The secret read from standard input spans"
+      + " lines (a PEM or JSON key); without it a line break inside is refused.")
+  boolean multiline;
 
   @Option(names = "--force", description = "Replace an existing credential.")
   boolean force;
@@ -136,7 +141,7 @@ final class LoginCommand implements Callable<Integer> {
     String what = apiKey ? "the API secret" : "the token";
     Secret secret;
     if ((tokenStdin || secretStdin) && !root.context.terminal().inputIsTerminal()) {
-      secret = SecretInput.readLine(root.context.stdin(), what);
+      secret = SecretInput.readAll(root.context.stdin(), what, multiline);
     } else if (!root.context.terminal().isPresent()) {
       throw new UsageException("no terminal to prompt for " + what + "; pipe it in with "
           + (apiKey ? "--secret-stdin" : "--token-stdin") + ", e.g. printf '%s\\n' \"$TOKEN\" | "

@@ -116,7 +116,7 @@ final class MigrateCommand implements Callable<Integer> {
     List<Target> targets = from.isEmpty() ? discover(services, environment, lookedIn)
         : explicit(services);
     MigrationState state = MigrationState.load(
-        MigrationState.defaultFile(environment, StoreSession.home(root.context)));
+        MigrationState.defaultFile(environment));
 
     List<Outcome> outcomes = new ArrayList<>();
     Optional<StorageException> stateProblem;

@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
             + "was read, nothing is written (exit 7).",
         "--verify -- CMD [ARGS...] first runs CMD with the new secret in the service's "
             + "environment variable (or --env VAR), with empty standard input and its output on "
-            + "standard error; if it exits non-zero or outlasts --verify-timeout, nothing changes "
+            + "standard error, the secret masked as ****; if it exits non-zero or outlasts "
+            + "--verify-timeout, nothing changes "
             + "(exit 4).",
         "--rollback makes the previous secret current again and keeps no previous secret (the "
             + "rolled-back one is presumed bad); exit 3 if there is none. Its age then counts "
@@ -65,8 +66,13 @@ final class RotateCommand implements Callable<Integer> {
   String account;
 
   @Option(names = {"--token-stdin", "--secret-stdin"},
-      description = "Read the new secret from standard input (one line).")
+      description = "Read the new secret from standard input (all of it, less one trailing"
+          + " line break).")
   boolean stdin;
+
+  @Option(names = "--multiline", description = "The secret read from standard input spans"
+      + " lines (a PEM or JSON key); without it a line break inside is refused.")
+  boolean multiline;
 
   @Option(names = "--rollback", description = "Restore the previous secret instead.")
   boolean rollback;
@@ -95,7 +101,8 @@ final class RotateCommand implements Callable<Integer> {
     boolean hasCommand = verifyCommand != null && !verifyCommand.isEmpty();
     if (verify != hasCommand) {
       throw new UsageException(verify ? "--verify needs a command after --, e.g. "
-          + "credstore rotate k6 --verify -- k6 cloud login --show"
+          + "credstore rotate k6 --verify -- ./check-k6-token (a command that reads the token"
+          + " from K6_CLOUD_TOKEN and exits 0 if it works)"
           : "unexpected arguments after SERVICE (not shown: they may be a secret); secrets "
               + "never come from the command line, pipe them in with --token-stdin, and a "
               + "verification command goes after --verify --");
@@ -166,7 +173,7 @@ final class RotateCommand implements Callable<Integer> {
   private Secret readSecret(CredentialId id) {
     Secret secret;
     if (stdin) {
-      secret = SecretInput.readLine(root.context.stdin(), "the new secret");
+      secret = SecretInput.readAll(root.context.stdin(), "the new secret", multiline);
     } else if (!root.context.terminal().isPresent()) {
       throw new UsageException("no terminal to prompt for the new secret; pipe it in with "
           + "--token-stdin, e.g. printf '%s\\n' \"$NEW_TOKEN\" | "

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.credstore.api.Secret;
+import dev.credstore.spi.Json;
 import java.io.IOException;
 import java.util.Arrays;
 
@@ -16,7 +17,8 @@ import java.util.Arrays;
  */
 public final class DockerCredentials implements AutoCloseable {
 
-  private static final JsonFactory JSON = new JsonFactory();
+  // The secret-safe factory: no recycled buffers, no source excerpts in errors.
+  private static final JsonFactory JSON = Json.factory();
 
   public String serverUrl;
   public String username;

@@ -1,17 +1,18 @@
 package dev.credstore.cli.migrate;
 
+import dev.credstore.spi.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
  * The step of {@code migrate} that replaces a tool's config file with its scrubbed bytes. A seam
  * so that tests can make exactly this step fail after the store write; the real one is {@link
- * AtomicFiles#replaceKeepingOwnership}.
+ * PrivateFiles#replaceKeepingOwner}.
  */
 @FunctionalInterface
 public interface ConfigRewriter {
 
-  ConfigRewriter ATOMIC = AtomicFiles::replaceKeepingOwnership;
+  ConfigRewriter ATOMIC = PrivateFiles::replaceKeepingOwner;
 
   /**
    * Replaces {@code file}'s content with {@code content} atomically, keeping its permissions,

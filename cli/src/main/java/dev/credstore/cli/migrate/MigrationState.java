@@ -1,15 +1,20 @@
 package dev.credstore.cli.migrate;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.StorageException;
+import dev.credstore.spi.Json;
+import dev.credstore.spi.JsonTrees;
+import dev.credstore.spi.PrivateFiles;
+import dev.credstore.spi.UserDirectories;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,8 +33,8 @@ import java.util.Optional;
 public final class MigrationState {
 
   static final int VERSION = 1;
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  // Far more than any record lists; a larger file is not one credstore wrote.
+  private static final int MAX_LENGTH = 16 * 1024 * 1024;
 
   /** One migrated file. {@code scrubbedSha256} is null when the plaintext was kept. */
   record Entry(Path path, String pointer, CredentialId id, Instant migratedAt,
@@ -44,11 +49,8 @@ public final class MigrationState {
   }
 
   /** {@code $XDG_STATE_HOME/credstore/migrations.json}, or under {@code ~/.local/state}. */
-  public static Path defaultFile(Map<String, String> environment, Path home) {
-    String state = environment.get("XDG_STATE_HOME");
-    Path base = state != null && !state.isEmpty() && Path.of(state).isAbsolute()
-        ? Path.of(state) : home.resolve(".local/state");
-    return base.resolve("credstore").resolve("migrations.json");
+  public static Path defaultFile(Map<String, String> environment) {
+    return UserDirectories.of(environment).credstoreState().resolve("migrations.json");
   }
 
   /**
@@ -59,13 +61,19 @@ public final class MigrationState {
   public static MigrationState load(Path file) throws StorageException {
     JsonNode root;
     try {
-      if (Files.isSymbolicLink(file)) {
-        throw new StorageException("migration record " + file + " is a symbolic link; "
-            + "credstore does not follow links to its own files");
+      if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        return new MigrationState(file, new ArrayList<>());
       }
-      root = JSON.readTree(Files.readAllBytes(file));
-    } catch (NoSuchFileException absent) {
-      return new MigrationState(file, new ArrayList<>());
+      PrivateFiles.check(file).require();
+      byte[] bytes = PrivateFiles.readIfExists(file, MAX_LENGTH);
+      if (bytes == null) {
+        return new MigrationState(file, new ArrayList<>());
+      }
+      try {
+        root = JsonTrees.read(bytes);
+      } finally {
+        Arrays.fill(bytes, (byte) 0);
+      }
     } catch (IOException e) {
       throw new StorageException("cannot read migration record " + file + ": " + e.getMessage()
           + "; it only lists past migrations, so you may move it aside", e);
@@ -111,7 +119,7 @@ public final class MigrationState {
   void record(Entry entry) throws StorageException {
     entries.removeIf(e -> e.path().equals(entry.path()) && e.pointer().equals(entry.pointer()));
     entries.add(entry);
-    ObjectNode root = JSON.createObjectNode();
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.put("version", VERSION);
     ArrayNode list = root.putArray("migrations");
     for (Entry e : entries) {
@@ -125,10 +133,15 @@ public final class MigrationState {
       node.put("scrubbedSha256", e.scrubbedSha256());
     }
     try {
-      byte[] bytes = JSON.writeValueAsBytes(root);
-      byte[] withNewline = Arrays.copyOf(bytes, bytes.length + 1);
-      withNewline[bytes.length] = '\n';
-      AtomicFiles.writePrivate(file, withNewline);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try (JsonGenerator generator = Json.generator(out)) {
+        generator.useDefaultPrettyPrinter();
+        JsonTrees.write(generator, root);
+      }
+      out.write('\n');
+      byte[] withNewline = out.toByteArray();
+      PrivateFiles.ensureDirectory(file.toAbsolutePath().getParent());
+      PrivateFiles.replace(file, withNewline);
     } catch (IOException e) {
       throw new StorageException("cannot write migration record " + file + ": "
           + e.getMessage(), e);

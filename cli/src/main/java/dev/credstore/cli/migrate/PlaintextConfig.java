@@ -6,11 +6,10 @@ import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import dev.credstore.api.ConfigurationException;
 import dev.credstore.api.CredentialMetadata;
 import dev.credstore.api.Secret;
+import dev.credstore.spi.Json;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,12 +36,9 @@ public final class PlaintextConfig implements AutoCloseable {
   /** Larger than any tool's config file; refuse rather than read a disk image into memory. */
   public static final int MAX_SIZE = 4 * 1024 * 1024;
 
-  // No source excerpts in error locations, and no pooled buffers that would keep the token's
-  // characters alive for the next parser.
-  private static final JsonFactory JSON = JsonFactory.builder()
-      .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-      .recyclerPool(JsonRecyclerPools.nonRecyclingPool())
-      .build();
+  // The secret-safe factory: no source excerpts in error locations, and no pooled buffers that
+  // would keep the token's characters alive for the next parser.
+  private static final JsonFactory JSON = Json.factory();
 
   private final Secret token;
   private final String noTokenReason;

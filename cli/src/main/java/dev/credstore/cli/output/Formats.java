@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.credstore.api.CredentialKind;
 import dev.credstore.api.CredentialMetadata;
+import dev.credstore.spi.Json;
 import java.io.IOException;
 import java.io.Writer;
 import java.time.Duration;
@@ -16,7 +17,8 @@ import java.util.stream.Collectors;
 /** Text and JSON renderings shared by the commands. No method here ever sees a secret. */
 public final class Formats {
 
-  private static final JsonFactory JSON = new JsonFactory();
+  // The secret-safe factory: no recycled buffers, no source excerpts in errors.
+  private static final JsonFactory JSON = Json.factory();
   private static final DateTimeFormatter MINUTES =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm'Z'").withZone(ZoneOffset.UTC);
 

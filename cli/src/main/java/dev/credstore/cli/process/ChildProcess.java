@@ -4,6 +4,7 @@ import dev.credstore.api.AuthenticationException;
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.PassphraseSource;
 import dev.credstore.api.Secret;
+import dev.credstore.cli.console.SecretInput;
 import dev.credstore.cli.output.Durations;
 import dev.credstore.cli.output.ExitCodes.CommandNotStartedException;
 import dev.credstore.cli.output.ExitCodes.UsageException;
@@ -14,6 +15,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.Reader;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,6 +79,9 @@ public final class ChildProcess {
     environment.putAll(ours);
     WITHHELD.forEach(environment::remove);
     for (Map.Entry<String, Secret> entry : secrets.entrySet()) {
+      // Checked here too: a secret stored before input was checked, or by another tool in the
+      // keychain, may hold a NUL, and ProcessBuilder's error would quote the whole value.
+      SecretInput.checkCharacters(entry.getValue(), "the secret for " + entry.getKey(), true);
       char[] chars = entry.getValue().revealChars();
       try {
         environment.put(entry.getKey(), new String(chars));
@@ -168,7 +173,8 @@ public final class ChildProcess {
 
   /**
    * Runs a verification command with empty standard input, copying its standard output and error to
-   * {@code err} as they arrive (our standard output stays for data, e.g. {@code --json}).
+   * {@code err} as they arrive (our standard output stays for data, e.g. {@code --json}), with the
+   * secret masked wherever the command prints it.
    *
    * @throws AuthenticationException if it exits non-zero or does not finish within {@code timeout}
    */
@@ -184,7 +190,11 @@ public final class ChildProcess {
     } catch (IOException alreadyGone) {
       // It exited already; its status tells.
     }
-    Thread pump = new Thread(() -> copy(child.getInputStream(), err), "credstore-verify-output");
+    // The pump's own copy of the secret: it may outlive this method (a grandchild holding the
+    // pipe open), and zeroes the copy when it ends.
+    char[] mask = secret.revealChars();
+    Thread pump = new Thread(() -> copy(child.getInputStream(), err, mask),
+        "credstore-verify-output");
     pump.setDaemon(true);
     pump.start();
     try {
@@ -210,18 +220,30 @@ public final class ChildProcess {
     }
   }
 
-  private static void copy(InputStream in, PrintWriter err) {
-    char[] buffer = new char[4096];
+  private static void copy(InputStream in, PrintWriter err, char[] secret) {
     try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-      int read;
-      while ((read = reader.read(buffer)) >= 0) {
-        synchronized (err) {
-          err.write(buffer, 0, read);
+      MaskingCopy.copy(reader, new Writer() {
+        @Override
+        public void write(char[] chars, int offset, int length) {
+          synchronized (err) {
+            err.write(chars, offset, length);
+          }
+        }
+
+        @Override
+        public void flush() {
           err.flush();
         }
-      }
+
+        @Override
+        public void close() {
+          // err belongs to the caller
+        }
+      }, secret);
     } catch (IOException closed) {
       // The child went away; what it wrote has been shown.
+    } finally {
+      java.util.Arrays.fill(secret, '\0');
     }
   }
 }

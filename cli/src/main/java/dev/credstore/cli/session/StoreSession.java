@@ -14,6 +14,7 @@ import dev.credstore.runtime.Backends;
 import dev.credstore.runtime.SelectedBackend;
 import dev.credstore.runtime.StoreSettings;
 import dev.credstore.spi.StoreOptions;
+import dev.credstore.spi.UserDirectories;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
@@ -112,7 +113,6 @@ public final class StoreSession {
   }
 
   public static Path home(Context context) {
-    String home = context.environment().get("HOME");
-    return Path.of(home == null || home.isEmpty() ? System.getProperty("user.home") : home);
+    return UserDirectories.of(context.environment()).home();
   }
 }

@@ -2,6 +2,7 @@ package dev.credstore.cli.console;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -112,5 +113,63 @@ class SecretInputTest {
       assertEquals(12, secret.length());
     }
     assertArrayEquals(new char[12], typed);
+  }
+
+  private static String readAll(String input, boolean multiline) {
+    try (Secret secret = SecretInput.readAll(
+        new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), "the token", multiline)) {
+      return new String(secret.revealChars());
+    }
+  }
+
+  @Test
+  void readAll_takesAllOfTheInput_lessOneTrailingLineBreak() {
+    assertEquals("tok", readAll("tok\n", false));
+    assertEquals("tok", readAll("tok\r\n", false));
+    assertEquals("tok", readAll("tok", false));
+    assertEquals("tok\twith tab ", readAll("tok\twith tab \n", false));
+    assertEquals("line1\nline2", readAll("line1\nline2\n", true));
+    assertEquals("-----BEGIN-----\r\nkey\r\n-----END-----",
+        readAll("-----BEGIN-----\r\nkey\r\n-----END-----\r\n", true));
+  }
+
+  @Test
+  void readAll_refusesALineBreakInside_unlessMultiline_namingThePositionOnly() {
+    UsageException e = assertThrows(UsageException.class,
+        () -> readAll("line1\nline2\n", false));
+    assertTrue(e.getMessage().contains("line break at character 6"), e.getMessage());
+    assertTrue(e.getMessage().contains("--multiline"), e.getMessage());
+    assertFalse(e.getMessage().contains("line1") || e.getMessage().contains("line2"),
+        e.getMessage());
+    assertThrows(UsageException.class, () -> readAll("tok\n\n", false), "two trailing breaks");
+  }
+
+  @Test
+  void controlCharacters_areRefusedWherever_withTheirPositionNeverTheSecret() {
+    for (String input : new String[] {"SECRET-a\0b", "SECRET-a\u001bb", "SECRET-a\u007fb"}) {
+      for (boolean multiline : new boolean[] {false, true}) {
+        UsageException e = assertThrows(UsageException.class, () -> readAll(input, multiline));
+        assertTrue(e.getMessage().contains("control character at character 9"), e.getMessage());
+        assertFalse(e.getMessage().contains("SECRET"), e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void prompt_refusesControlCharacters() {
+    Terminal terminal = new Terminal() {
+      @Override
+      public boolean isPresent() {
+        return true;
+      }
+
+      @Override
+      public char[] readPassword(String prompt) {
+        return "typed\0secret".toCharArray();
+      }
+    };
+    UsageException e = assertThrows(UsageException.class,
+        () -> SecretInput.prompt(terminal, "Token: "));
+    assertTrue(e.getMessage().contains("at character 6"), e.getMessage());
   }
 }

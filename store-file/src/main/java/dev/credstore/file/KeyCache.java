@@ -1,0 +1,94 @@
+package dev.credstore.file;
+
+import dev.credstore.api.AuthenticationException;
+import dev.credstore.api.PassphraseSource;
+import dev.credstore.api.Secret;
+import java.util.Arrays;
+
+/**
+ * The key-encryption key, derived once per process and kept until {@link #close()}, so a later
+ * write need not ask for the passphrase or run Argon2id again. It is used only while the file's
+ * KDF section (parameters and salt) is unchanged. Thread-safe; the store takes its snapshot lock
+ * before this one when it needs both.
+ */
+final class KeyCache implements AutoCloseable {
+
+  private final PassphraseSource passphrases;
+  private final String location;
+  private StoreFileFormat.KeySection keys;
+  private byte[] kek;
+
+  KeyCache(PassphraseSource passphrases, String location) {
+    this.passphrases = passphrases;
+    this.location = location;
+  }
+
+  /** Returns the data key (the caller zeroes it), deriving the KEK only when not cached. */
+  synchronized byte[] unlock(StoreFileFormat.KeySection section) throws AuthenticationException {
+    if (keys != null && keys.sameKdfAs(section)) {
+      byte[] dataKey = section.unwrap(kek);
+      if (dataKey != null) {
+        return dataKey;
+      }
+    }
+    byte[] derived;
+    try (Secret passphrase = passphrases.passphrase(PassphraseSource.Purpose.UNLOCK, location)
+        .orElseThrow(this::noPassphrase)) {
+      derived = derive(passphrase, section.salt(), section.kdf);
+    }
+    byte[] dataKey = section.unwrap(derived);
+    if (dataKey == null) {
+      Arrays.fill(derived, (byte) 0);
+      throw new AuthenticationException("wrong passphrase for store " + location);
+    }
+    remember(section, derived);
+    return dataKey;
+  }
+
+  /** The KEK of {@code passphrase} for a new key section; the caller zeroes it or remembers it. */
+  static byte[] derive(Secret passphrase, byte[] salt, KdfParameters kdf) {
+    char[] chars = passphrase.revealChars();
+    try {
+      return Crypto.deriveKey(chars, salt, kdf);
+    } finally {
+      Arrays.fill(chars, '\0');
+    }
+  }
+
+  /** Keeps {@code derived} (now owned by this cache) as the KEK of {@code section}. */
+  synchronized void remember(StoreFileFormat.KeySection section, byte[] derived) {
+    if (kek != null && kek != derived) {
+      Arrays.fill(kek, (byte) 0);
+    }
+    keys = section;
+    kek = derived;
+  }
+
+  /** {@code dataKey} wrapped under the cached KEK, in the KDF section of {@code like}. */
+  synchronized StoreFileFormat.KeySection rewrap(StoreFileFormat.KeySection like,
+      byte[] dataKey) {
+    if (kek == null || !keys.sameKdfAs(like)) {
+      throw new IllegalStateException("no key cached for this store's KDF section");
+    }
+    return StoreFileFormat.KeySection.wrap(like.kdf, like.salt(), kek, dataKey);
+  }
+
+  /** The store's own passphrase, asked for the given purpose; empty means none was available. */
+  Secret passphrase(PassphraseSource.Purpose purpose) throws AuthenticationException {
+    return passphrases.passphrase(purpose, location).orElseThrow(this::noPassphrase);
+  }
+
+  private AuthenticationException noPassphrase() {
+    return new AuthenticationException("store " + location + " needs a passphrase: set "
+        + PassphraseSource.ENV_VARIABLE + ", use --passphrase-file, or run in a terminal");
+  }
+
+  @Override
+  public synchronized void close() {
+    if (kek != null) {
+      Arrays.fill(kek, (byte) 0);
+      kek = null;
+    }
+    keys = null;
+  }
+}

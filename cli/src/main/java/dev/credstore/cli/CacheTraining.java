@@ -1,10 +1,13 @@
 package dev.credstore.cli;
 
 import dev.credstore.cli.console.Terminal;
+import dev.credstore.cli.output.ExitCodes;
+import dev.credstore.cli.output.StandardOutput;
 import dev.credstore.cli.session.Context;
 import dev.credstore.keychain.KeychainTraining;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -108,7 +111,10 @@ final class CacheTraining {
     Context context = new Context(environment,
         new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), Terminal.none(),
         Clock.systemUTC());
-    PrintWriter sink = new PrintWriter(Writer.nullWriter());
-    Main.run(context, sink, sink, args);
+    // Standard output as Main.main wraps it, so that its classes are archived too.
+    StandardOutput stdout = StandardOutput.over(OutputStream.nullOutputStream());
+    PrintWriter out = stdout.writer();
+    PrintWriter err = new PrintWriter(Writer.nullWriter());
+    stdout.exitCode(out, Main.run(context, out, err, args), ExitCodes.STORAGE, err);
   }
 }

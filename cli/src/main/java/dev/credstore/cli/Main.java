@@ -3,6 +3,7 @@ package dev.credstore.cli;
 import dev.credstore.cli.command.Credstore;
 import dev.credstore.cli.output.ExitCodes;
 import dev.credstore.cli.output.StandardOutput;
+import dev.credstore.cli.output.Version;
 import dev.credstore.cli.session.Context;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -34,7 +35,7 @@ public final class Main {
     try {
       if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
         // Without picocli, whose Java 5 class files class-data sharing cannot archive.
-        for (String line : new Credstore.Version().getVersion()) {
+        for (String line : new Version().getVersion()) {
           out.println(line);
         }
         return ExitCodes.OK;

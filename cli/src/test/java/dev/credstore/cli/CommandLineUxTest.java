@@ -186,7 +186,7 @@ class CommandLineUxTest {
         services::toString);
     List<String> backends = new ArrayList<>();
     root.findOption("--backend").completionCandidates().forEach(backends::add);
-    assertEquals(List.of("auto", "keychain", "file"), backends);
+    assertEquals(List.of("auto", "keychain", "file", "pass"), backends);
   }
 
   // ---- output for scripts and people

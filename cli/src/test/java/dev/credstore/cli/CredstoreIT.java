@@ -80,7 +80,11 @@ class CredstoreIT {
 
   @Test
   void apiKey_loginGetListLogout_roundTrip() throws IOException {
-    Result login = cli.runWithInput("api-secret-77\r\nignored second line\n", "login", "grafana",
+    // A second line is no longer dropped in silence: the whole input is the secret (issue 15).
+    Result twoLines = cli.runWithInput("api-secret-77\r\nsecond line\n", "login", "grafana",
+        "--api-key", "ci-key", "--secret-stdin", "--org", "7", "--account", "ci");
+    assertEquals(2, twoLines.exitCode(), twoLines::toString);
+    Result login = cli.runWithInput("api-secret-77\r\n", "login", "grafana",
         "--api-key", "ci-key", "--secret-stdin", "--org", "7", "--account", "ci");
     assertEquals(0, login.exitCode(), login::toString);
 

@@ -53,6 +53,35 @@ class DoctorIT {
   }
 
   @Test
+  void doctor_reportsTheVerdictTheStoreApplies_forAnOpenDirectory_andAStoreDirectlyInTmp()
+      throws IOException {
+    CliProcess cli = new CliProcess(temp);
+    cli.set("CREDSTORE_PASSPHRASE", "doctor test passphrase");
+    assertEquals(0, cli.runWithInput("tok\n", "login", "upsun", "--token-stdin").exitCode());
+    Path directory = cli.storeFile().getParent();
+    Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
+    String verdict = "~/data/credstore has mode rwxr-xr-x; run: chmod 700 ~/data/credstore";
+
+    CliProcess.Result doctor = cli.run("doctor");
+    assertEquals(11, doctor.exitCode(), doctor.toString());
+    assertTrue(doctor.out().contains("fix   file store: " + verdict), doctor.out());
+    CliProcess.Result list = cli.run("list");
+    assertEquals(8, list.exitCode(), list.toString());
+    assertTrue(list.err().contains(directory + " has mode rwxr-xr-x; run: chmod 700 "
+        + directory), list.toString());
+
+    Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+    assertEquals(0, cli.run("list").exitCode());
+    Path inTmp = Path.of("/tmp", "credstore-doctor-" + ProcessHandle.current().pid() + ".cstore");
+    cli.set("CREDSTORE_STORE", inTmp.toString());
+    CliProcess.Result login = cli.runWithInput("tok\n", "login", "k6", "--token-stdin");
+    assertEquals(8, login.exitCode(), login.toString());
+    assertTrue(login.err().contains("/tmp is a shared directory"), login.toString());
+    assertFalse(Files.exists(inTmp), "nothing written directly in /tmp");
+    Files.deleteIfExists(Path.of(inTmp + ".lock"));
+  }
+
+  @Test
   void doctor_withASecretService_reportsTheKeychainReady() {
     String bus = System.getenv("DBUS_SESSION_BUS_ADDRESS");
     org.junit.jupiter.api.Assumptions.assumeTrue(bus != null,

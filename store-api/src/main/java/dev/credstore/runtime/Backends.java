@@ -22,6 +22,7 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The backends found on the class path, and the rules for choosing one.
@@ -29,7 +30,9 @@ import java.util.stream.Collectors;
  * <p>Selection: a named backend is used if it is available, else selection fails with the reason
  * and what to do; {@value StoreSettings#AUTO} picks the highest-priority <em>built-in</em> backend
  * whose probe says it is available. A provider from elsewhere on the class path is used only when
- * named, so that a planted jar cannot capture secrets by outbidding the built-ins. Nothing ever
+ * named, so that a planted jar cannot capture secrets by outbidding the built-ins. Shipped
+ * named-only backends ({@code pass}) are likewise used only when named, and like the built-ins
+ * keep their id against any other class that claims it. Nothing ever
  * falls back to plaintext: there is no plaintext backend.
  *
  * <p>A provider that fails to load is recorded in {@link #loadProblems()} and skipped. A probe that
@@ -45,7 +48,13 @@ public final class Backends {
       "keychain", "dev.credstore.keychain.KeychainStoreProvider",
       "file", "dev.credstore.file.FileStoreProvider");
 
+  // Shipped with credstore and trusted under their ids, but used only when named: a backend that
+  // needs the user's own setup (a GPG key, a store to share) is never auto's choice.
+  private static final Map<String, String> NAMED_ONLY = Map.of(
+      "pass", "dev.credstore.pass.PassStoreProvider");
+
   private final Map<String, String> builtIn;
+  private final Map<String, String> namedOnly;
   // Null when the providers were given (of), not discovered.
   private final ClassLoader loader;
   // Both filled lazily, under this object's lock: builtIns by class name, providers by ServiceLoader.
@@ -53,9 +62,11 @@ public final class Backends {
   private Map<String, CredentialStoreProvider> providers;
   private List<String> loadProblems;
 
-  private Backends(ClassLoader loader, Map<String, String> builtIn) {
+  private Backends(ClassLoader loader, Map<String, String> builtIn,
+      Map<String, String> namedOnly) {
     this.loader = loader;
     this.builtIn = builtIn;
+    this.namedOnly = namedOnly;
   }
 
   /** The providers {@link ServiceLoader} finds with credstore's own class loader. */
@@ -74,12 +85,17 @@ public final class Backends {
   }
 
   static Backends discover(ClassLoader loader, Map<String, String> builtIn) {
-    return new Backends(Objects.requireNonNull(loader, "loader"), builtIn);
+    return new Backends(Objects.requireNonNull(loader, "loader"), builtIn, NAMED_ONLY);
   }
 
   static Backends of(List<CredentialStoreProvider> found, List<String> problems,
       Map<String, String> builtIn) {
-    Backends backends = new Backends(null, builtIn);
+    return of(found, problems, builtIn, Map.of());
+  }
+
+  static Backends of(List<CredentialStoreProvider> found, List<String> problems,
+      Map<String, String> builtIn, Map<String, String> namedOnly) {
+    Backends backends = new Backends(null, builtIn, namedOnly);
     backends.index(found, problems);
     return backends;
   }
@@ -128,9 +144,9 @@ public final class Backends {
   private void index(List<CredentialStoreProvider> found, List<String> problems) {
     List<String> allProblems = new ArrayList<>(problems);
     Map<String, CredentialStoreProvider> byId = new LinkedHashMap<>();
-    // Built-ins first, so an impostor with a built-in id can never displace the real one.
+    // Shipped backends first, so an impostor with a shipped id can never displace the real one.
     List<CredentialStoreProvider> ordered = new ArrayList<>(found);
-    ordered.sort(Comparator.comparing(p -> !isBuiltIn(p, builtIn)));
+    ordered.sort(Comparator.comparing(p -> !isBuiltIn(p, builtIn) && !isBuiltIn(p, namedOnly)));
     for (CredentialStoreProvider provider : ordered) {
       String id;
       try {
@@ -195,6 +211,12 @@ public final class Backends {
     return found;
   }
 
+
+  /** Ids of the backends credstore ships, sorted: for messages that list valid names. */
+  static List<String> shippedIds() {
+    return Stream.concat(BUILT_IN.keySet().stream(), NAMED_ONLY.keySet().stream()).sorted()
+        .toList();
+  }
 
   /** Ids of every loaded backend, highest priority first. */
   public List<String> ids() {

@@ -244,7 +244,8 @@ public final class StoreSettings {
   private static void checkBackendName(Setting<String> backend) throws ConfigurationException {
     if (!Names.isAsciiName(backend.value(), 32, false, "", "-")) {
       throw new ConfigurationException("backend name '" + backend.value() + "' from "
-          + backend.source() + " is not valid; use auto, keychain or file");
+          + backend.source() + " is not valid; use auto, "
+          + String.join(", ", Backends.shippedIds()) + " or another installed backend's id");
     }
   }
 

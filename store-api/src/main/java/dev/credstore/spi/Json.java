@@ -2,6 +2,8 @@ package dev.credstore.spi;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import java.io.IOException;
@@ -29,6 +31,20 @@ public final class Json {
   /** The shared, secret-safe factory. */
   public static JsonFactory factory() {
     return FACTORY;
+  }
+
+  /** @throws IOException unless {@code actual} is {@code expected}: for strict readers */
+  public static void expect(JsonToken actual, JsonToken expected) throws IOException {
+    if (actual != expected) {
+      throw new IOException("expected " + expected + " but found " + actual);
+    }
+  }
+
+  /** @throws IOException unless the next token is the field {@code name} */
+  public static void expectField(JsonParser p, String name) throws IOException {
+    if (p.nextToken() != JsonToken.FIELD_NAME || !name.equals(p.currentName())) {
+      throw new IOException("expected field '" + name + "'");
+    }
   }
 
   /** A generator writing to {@code out} that leaves {@code out} open when closed. */

@@ -73,21 +73,21 @@ public final class MetadataJson {
     public boolean accept(String field, JsonToken value, JsonParser p) throws IOException {
       switch (field) {
         case "attributes" -> {
-          expect(value, JsonToken.START_OBJECT);
+          Json.expect(value, JsonToken.START_OBJECT);
           if (sawAttributes) {
             throw new IOException("duplicate field attributes");
           }
           sawAttributes = true;
           while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
-            expect(p.nextToken(), JsonToken.VALUE_STRING);
+            Json.expect(p.nextToken(), JsonToken.VALUE_STRING);
             attributes.put(name, p.getText());
           }
-          expect(p.currentToken(), JsonToken.END_OBJECT);
+          Json.expect(p.currentToken(), JsonToken.END_OBJECT);
           return true;
         }
         case "service", "account", "kind", "keyName", "createdAt", "updatedAt", "rotatedAt" -> {
-          expect(value, JsonToken.VALUE_STRING);
+          Json.expect(value, JsonToken.VALUE_STRING);
           if (text.put(field, p.getText()) != null) {
             throw new IOException("duplicate field " + field);
           }
@@ -155,12 +155,6 @@ public final class MetadataJson {
       return Timestamps.parse(value);
     } catch (DateTimeParseException e) {
       throw new IOException("bad timestamp '" + value + "'", e);
-    }
-  }
-
-  private static void expect(JsonToken actual, JsonToken expected) throws IOException {
-    if (actual != expected) {
-      throw new IOException("expected " + expected + " but found " + actual);
     }
   }
 }

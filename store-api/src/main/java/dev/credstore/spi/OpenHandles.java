@@ -23,7 +23,7 @@ final class OpenHandles {
   private OpenHandles() {}
 
   /** The open file's attributes, or null where the platform cannot tell (no /proc). */
-  static PrivateFiles.Attributes attributes(FileChannel channel) throws IOException {
+  static FileAttributes attributes(FileChannel channel) throws IOException {
     if (!Files.isDirectory(FD_INFO)) {
       return null;
     }
@@ -41,7 +41,7 @@ final class OpenHandles {
         }
         if (text.lines().anyMatch(wanted::equals)) {
           // A stat through /proc/self/fd/N follows the link to the file the descriptor holds.
-          return PrivateFiles.Attributes.read(FD.resolve(info.getFileName()));
+          return FileAttributes.read(FD.resolve(info.getFileName()));
         }
       }
       return null;

@@ -4,7 +4,6 @@ import dev.credstore.api.StorageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -25,7 +24,6 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.EnumSet;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -45,12 +43,6 @@ import java.util.Set;
  */
 public final class PrivateFiles {
 
-  /** Mode bits a private file or directory may not have: any group or other permission. */
-  private static final int GROUP_OR_OTHER = 0077;
-  private static final int WRITABLE_BY_OTHERS = 0022;
-  private static final int STICKY = 01000;
-  private static final int ROOT = 0;
-  private static final int MAX_LINKS = 40;
   private static final Set<PosixFilePermission> OWNER_ONLY_FILE =
       EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
   private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = EnumSet.of(
@@ -67,134 +59,12 @@ public final class PrivateFiles {
    * is not private (callers that accept absence check for it first).
    */
   public static PrivacyVerdict check(Path file) {
-    Path absolute = file.toAbsolutePath();
-    Attributes attributes;
-    try {
-      attributes = Attributes.of(absolute);
-    } catch (IOException e) {
-      return unreadable(absolute, e);
-    }
-    PrivacyVerdict own = checkFileItself(absolute, attributes);
-    return own.isPrivate() ? checkDirectory(absolute.getParent()) : own;
+    return PrivacyRules.check(file);
   }
 
   /** Judges a directory that holds private files: itself and its ancestors. */
   public static PrivacyVerdict checkDirectory(Path directory) {
-    Path absolute = directory.toAbsolutePath();
-    Attributes attributes;
-    try {
-      attributes = Attributes.of(absolute);
-    } catch (IOException e) {
-      return unreadable(absolute, e);
-    }
-    if (attributes == null) {
-      return PrivacyVerdict.advise(absolute, "does not exist", "create it with mode 700");
-    }
-    if (attributes.symbolicLink) {
-      return PrivacyVerdict.advise(absolute, "is a symbolic link, which credstore does not follow"
-          + " for the directory of its files", "point credstore at the real directory");
-    }
-    if (!attributes.directory) {
-      return PrivacyVerdict.advise(absolute, "is not a directory", "move it aside");
-    }
-    if (attributes.posix) {
-      if ((attributes.mode & WRITABLE_BY_OTHERS) != 0 && (attributes.mode & STICKY) != 0) {
-        return PrivacyVerdict.advise(absolute, "is a shared directory (" + attributes.modeText()
-            + ") where other users can create files", "keep the files in a private directory"
-            + " under it: mkdir -m 700 " + absolute.resolve("credstore") + " and point"
-            + " credstore there");
-      }
-      if (!attributes.ownedByUs()) {
-        return PrivacyVerdict.advise(absolute, "is owned by " + attributes.ownerText()
-            + ", not by you (" + EffectiveUser.describe() + ")", "keep the files in a directory"
-            + " of your own, or run credstore as that user");
-      }
-      if ((attributes.mode & WRITABLE_BY_OTHERS) != 0) {
-        return PrivacyVerdict.fixedBy(absolute, "is writable by other users (mode "
-            + attributes.modeText() + "), who could replace the files in it", "chmod 700");
-      }
-      if ((attributes.mode & GROUP_OR_OTHER) != 0) {
-        return PrivacyVerdict.fixedBy(absolute, "has mode " + attributes.modeText(), "chmod 700");
-      }
-    }
-    Path parent = absolute.getParent();
-    return parent == null ? PrivacyVerdict.ok() : checkAncestor(parent, 0);
-  }
-
-  private static PrivacyVerdict checkFileItself(Path file, Attributes attributes) {
-    if (attributes == null) {
-      return PrivacyVerdict.advise(file, "does not exist", "create it with mode 600");
-    }
-    if (attributes.symbolicLink) {
-      return PrivacyVerdict.advise(file, "is a symbolic link, which credstore does not follow",
-          "point credstore at the real file");
-    }
-    if (!attributes.regularFile) {
-      return PrivacyVerdict.advise(file, "is not a regular file", "move it aside");
-    }
-    if (attributes.posix) {
-      if (!attributes.ownedByUs()) {
-        return PrivacyVerdict.advise(file, "is owned by " + attributes.ownerText() + ", not by you ("
-            + EffectiveUser.describe() + ")", "run credstore as its owner, or move it aside");
-      }
-      if ((attributes.mode & GROUP_OR_OTHER) != 0) {
-        return PrivacyVerdict.fixedBy(file, "has mode " + attributes.modeText(), "chmod 600");
-      }
-    }
-    return PrivacyVerdict.ok();
-  }
-
-  // An ancestor must be owned by root or us and not writable by others; a root-owned sticky
-  // directory ends the walk. A link is judged by its owner, then its target is walked too.
-  private static PrivacyVerdict checkAncestor(Path ancestor, int links) {
-    Path current = ancestor;
-    while (current != null) {
-      Attributes attributes;
-      try {
-        attributes = Attributes.of(current);
-      } catch (IOException e) {
-        return unreadable(current, e);
-      }
-      if (attributes == null || !attributes.posix) {
-        return PrivacyVerdict.ok(); // nothing to judge by here
-      }
-      if (!attributes.ownedByUs() && attributes.uid != ROOT) {
-        return PrivacyVerdict.advise(current, "is owned by " + attributes.ownerText()
-            + " (neither you nor root), who could replace what lies below it",
-            "keep credstore's files under directories owned by you or root");
-      }
-      if (attributes.symbolicLink) {
-        if (links >= MAX_LINKS) {
-          return PrivacyVerdict.advise(current, "leads through too many symbolic links",
-              "point credstore at the real path");
-        }
-        Path target;
-        try {
-          target = current.resolveSibling(Files.readSymbolicLink(current)).normalize();
-        } catch (IOException e) {
-          return unreadable(current, e);
-        }
-        PrivacyVerdict viaLink = checkAncestor(target, links + 1);
-        if (!viaLink.isPrivate()) {
-          return viaLink;
-        }
-      } else {
-        if (attributes.uid == ROOT && (attributes.mode & STICKY) != 0) {
-          return PrivacyVerdict.ok(); // e.g. /tmp: others cannot replace our entries in it
-        }
-        if ((attributes.mode & WRITABLE_BY_OTHERS) != 0) {
-          return PrivacyVerdict.fixedBy(current, "is writable by other users (mode "
-              + attributes.modeText() + "), who could replace what lies below it", "chmod go-w");
-        }
-      }
-      current = current.getParent();
-    }
-    return PrivacyVerdict.ok();
-  }
-
-  private static PrivacyVerdict unreadable(Path path, IOException e) {
-    return PrivacyVerdict.advise(path, "cannot be inspected (" + reason(e) + ")",
-        "check that you may read it");
+    return PrivacyRules.checkDirectory(directory);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -269,11 +139,11 @@ public final class PrivateFiles {
     Path absolute = file.toAbsolutePath();
     try (FileChannel channel = FileChannel.open(absolute, StandardOpenOption.READ,
         LinkOption.NOFOLLOW_LINKS)) {
-      Attributes opened = OpenHandles.attributes(channel);
+      FileAttributes opened = OpenHandles.attributes(channel);
       if (opened == null) {
-        opened = Attributes.of(absolute); // no /proc here: the path's, opened without links
+        opened = FileAttributes.of(absolute); // no /proc here: the path's, opened without links
       }
-      checkFileItself(absolute, opened).require();
+      PrivacyRules.checkFileItself(absolute, opened).require();
       checkDirectory(absolute.getParent()).require();
       return readAll(absolute, channel, maxLength);
     } catch (NoSuchFileException absent) {
@@ -466,7 +336,7 @@ public final class PrivateFiles {
     return new StorageException(what + ": " + reason(e), e);
   }
 
-  private static String reason(IOException e) {
+  static String reason(IOException e) {
     if (e instanceof AccessDeniedException) {
       return "permission denied";
     } else if (e instanceof FileSystemException fse && fse.getReason() != null) {
@@ -487,114 +357,4 @@ public final class PrivateFiles {
     }
   }
 
-  /** What the verdict looks at, read without following a link (or through an open handle). */
-  static final class Attributes {
-    final boolean symbolicLink;
-    final boolean directory;
-    final boolean regularFile;
-    final boolean posix;
-    final int mode;
-    final int uid;
-    final String ownerName;
-
-    private Attributes(boolean symbolicLink, boolean directory, boolean regularFile, boolean posix,
-        int mode, int uid, String ownerName) {
-      this.symbolicLink = symbolicLink;
-      this.directory = directory;
-      this.regularFile = regularFile;
-      this.posix = posix;
-      this.mode = mode;
-      this.uid = uid;
-      this.ownerName = ownerName;
-    }
-
-    /** The attributes of {@code path} itself (a link is not followed), or null if absent. */
-    static Attributes of(Path path) throws IOException {
-      return read(path, LinkOption.NOFOLLOW_LINKS);
-    }
-
-    static Attributes read(Path path, LinkOption... options) throws IOException {
-      try {
-        Map<String, Object> unix =
-            Files.readAttributes(path, "unix:mode,uid,isSymbolicLink,isDirectory,isRegularFile",
-                options);
-        return new Attributes((Boolean) unix.get("isSymbolicLink"),
-            (Boolean) unix.get("isDirectory"), (Boolean) unix.get("isRegularFile"), true,
-            (Integer) unix.get("mode"), (Integer) unix.get("uid"), null);
-      } catch (NoSuchFileException absent) {
-        return null;
-      } catch (UnsupportedOperationException | IllegalArgumentException noUnixView) {
-        try {
-          var basic = Files.readAttributes(path,
-              java.nio.file.attribute.BasicFileAttributes.class, options);
-          return new Attributes(basic.isSymbolicLink(), basic.isDirectory(),
-              basic.isRegularFile(), false, 0, -1, null);
-        } catch (NoSuchFileException absent) {
-          return null;
-        }
-      }
-    }
-
-    boolean ownedByUs() {
-      return EffectiveUser.owns(uid);
-    }
-
-    String ownerText() {
-      return "uid " + uid;
-    }
-
-    String modeText() {
-      StringBuilder text = new StringBuilder(9);
-      String letters = "rwxrwxrwx";
-      for (int bit = 0; bit < 9; bit++) {
-        boolean set = (mode & (0400 >> bit)) != 0;
-        char letter = set ? letters.charAt(bit) : '-';
-        if (bit == 8 && (mode & STICKY) != 0) {
-          letter = set ? 't' : 'T';
-        }
-        text.append(letter);
-      }
-      return text.toString();
-    }
-  }
-
-  /** The effective user id, which decides what "ours" means. */
-  static final class EffectiveUser {
-    private static final int UID = read();
-
-    private EffectiveUser() {}
-
-    static boolean owns(int uid) {
-      return UID >= 0 ? uid == UID : uid == fallbackUid();
-    }
-
-    static String describe() {
-      return "uid " + (UID >= 0 ? UID : fallbackUid());
-    }
-
-    // Linux: the second field of "Uid:" in /proc/self/status is the effective id.
-    private static int read() {
-      try {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"),
-            StandardCharsets.US_ASCII)) {
-          if (line.startsWith("Uid:")) {
-            return Integer.parseInt(line.substring(4).trim().split("\\s+")[1]);
-          }
-        }
-      } catch (IOException | RuntimeException notLinux) {
-        // fall back below
-      }
-      return -1;
-    }
-
-    // Elsewhere (macOS): the owner of the user's home directory, which is the user.
-    private static int fallbackUid() {
-      try {
-        Object uid = Files.getAttribute(Path.of(System.getProperty("user.home")), "unix:uid");
-        return (Integer) uid;
-      } catch (IOException | RuntimeException e) {
-        return -2;
-      }
-    }
-  }
 }

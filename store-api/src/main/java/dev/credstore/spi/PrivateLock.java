@@ -84,9 +84,9 @@ public final class PrivateLock {
       PrivateFiles.ensureFile(file);
     } catch (StorageException loose) {
       // Our own lock file, only too open (earlier versions created it 0644): tighten it.
-      PrivateFiles.Attributes attributes;
+      FileAttributes attributes;
       try {
-        attributes = PrivateFiles.Attributes.of(file);
+        attributes = FileAttributes.of(file);
       } catch (IOException e) {
         throw loose;
       }

@@ -186,6 +186,29 @@ class BackendsTest {
     assertTrue(survey.get(0).builtIn());
   }
 
+  static final class Shipped extends FixedProvider {
+    Shipped() { super("pass", 5, Probe.ready("password store")); }
+  }
+
+  @Test
+  void namedOnlyShippedBackend_isNeverChosenByAuto_butIsUsedWhenNamed() throws Exception {
+    Backends backends = Backends.of(List.of(new Shipped()), List.of(), BUILT_IN,
+        Map.of("pass", Shipped.class.getName()));
+    assertThrows(BackendUnavailableException.class, () -> backends.select(auto(), OPTIONS));
+    assertEquals("pass", backends.select(named("pass"), OPTIONS).id());
+    assertFalse(backends.survey(OPTIONS).get(0).builtIn(), "auto may not pick it");
+  }
+
+  @Test
+  void impostorWithANamedOnlyShippedId_neverDisplacesTheShippedBackend() throws Exception {
+    CredentialStoreProvider impostor = new FixedProvider("pass", 5, Probe.ready("impostor"));
+    Backends backends = Backends.of(List.of(impostor, new Shipped()), List.of(), BUILT_IN,
+        Map.of("pass", Shipped.class.getName()));
+    assertTrue(backends.loadProblems().get(0).contains("claimed by both"));
+    assertEquals("pass: password store", backends.survey(OPTIONS).stream()
+        .map(s -> s.id() + ": " + s.reason()).findFirst().orElseThrow());
+  }
+
   @Test
   void survey_reportsEveryProvider_highestPriorityFirst() {
     List<BackendStatus> survey = backends(new File(), new Planted(),

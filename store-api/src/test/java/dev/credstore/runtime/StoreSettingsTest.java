@@ -90,6 +90,9 @@ class StoreSettingsTest {
   void invalidBackendName_isRejected() {
     Map<String, String> env = env();
     env.put("CREDSTORE_BACKEND", "File Store");
-    assertThrows(ConfigurationException.class, () -> StoreSettings.load(env));
+    ConfigurationException e =
+        assertThrows(ConfigurationException.class, () -> StoreSettings.load(env));
+    assertTrue(e.getMessage().endsWith("use auto, file, keychain, pass or another installed"
+        + " backend's id"), e.getMessage());
   }
 }

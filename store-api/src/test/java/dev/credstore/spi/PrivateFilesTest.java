@@ -285,9 +285,9 @@ class PrivateFilesTest {
     try (FileChannel channel = FileChannel.open(loose, StandardOpenOption.READ)) {
       // Swapped after opening: the path now names a private file, the handle the loose one.
       Files.move(file, loose, StandardCopyOption.REPLACE_EXISTING);
-      PrivateFiles.Attributes opened = OpenHandles.attributes(channel);
+      FileAttributes opened = OpenHandles.attributes(channel);
       assertEquals(0644, opened.mode & 0777);
-      assertEquals(0600, PrivateFiles.Attributes.of(loose).mode & 0777);
+      assertEquals(0600, FileAttributes.of(loose).mode & 0777);
       assertEquals(0, channel.position(), "the channel is left where it was");
     }
   }

@@ -24,7 +24,9 @@ public final class BulkStores {
     byte[] salt = Crypto.random(Crypto.SALT_BYTES);
     byte[] kek = KeyCache.derive(passphrase, salt, KdfParameters.DEFAULT);
     byte[] dataKey = Crypto.random(Crypto.KEY_BYTES);
-    byte[] payload = PayloadCodec.encode(credentials);
+    java.util.List<byte[]> objects = PayloadCodec.encodeEach(credentials);
+    byte[] payload = PayloadCodec.join(objects, WriteCount.first());
+    objects.forEach(o -> Arrays.fill(o, (byte) 0));
     try {
       StoreFileFormat.KeySection keys =
           StoreFileFormat.KeySection.wrap(KdfParameters.DEFAULT, salt, kek, dataKey);

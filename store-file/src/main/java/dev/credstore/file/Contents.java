@@ -18,15 +18,18 @@ import java.util.TreeMap;
  * secrets and every kept encoding.
  */
 final class Contents implements AutoCloseable {
-  final StoreFileFormat.KeySection keys;
+  // Both change with each write (a format 1.0 file is rewritten as 1.1): see written().
+  StoreFileFormat.KeySection keys;
+  WriteCount count;
   final byte[] dataKey;
   final TreeMap<CredentialId, Credential> credentials;
   // Has exactly the credentials' ids, sorted alike: decode fills both, a Draft changes both.
   final TreeMap<CredentialId, byte[]> encoded;
 
-  Contents(StoreFileFormat.KeySection keys, byte[] dataKey,
+  Contents(StoreFileFormat.KeySection keys, WriteCount count, byte[] dataKey,
       TreeMap<CredentialId, Credential> credentials, TreeMap<CredentialId, byte[]> encoded) {
     this.keys = keys;
+    this.count = count;
     this.dataKey = dataKey;
     this.credentials = credentials;
     this.encoded = encoded;
@@ -44,8 +47,11 @@ final class Contents implements AutoCloseable {
     return PrivateFiles.readIfExists(file, StoreFileFormat.MAX_FILE_LENGTH);
   }
 
-  /** Verifies and decrypts a store file's bytes, unlocking its key through {@code keys}. */
-  static Contents decrypt(byte[] bytes, String location, KeyCache keys)
+  /**
+   * Verifies and decrypts a store file's bytes, unlocking its key through {@code keys}, and
+   * refuses an older copy of the store than {@code counters} have seen.
+   */
+  static Contents decrypt(byte[] bytes, String location, KeyCache keys, WriteCounters counters)
       throws CredentialStoreException {
     StoreFileFormat.Parsed parsed = StoreFileFormat.parse(bytes, location);
     byte[] dataKey = keys.unlock(parsed.keys);
@@ -55,9 +61,13 @@ final class Contents implements AutoCloseable {
       throw new IntegrityException("store file " + location + " failed verification: its"
           + " contents were altered or damaged (the passphrase is correct)");
     }
+    Contents contents;
     try {
       TreeMap<CredentialId, byte[]> objects = new TreeMap<>();
-      return new Contents(parsed.keys, dataKey, PayloadCodec.decode(payload, objects), objects);
+      WriteCount[] count = parsed.keys.isCurrent() ? new WriteCount[1] : null;
+      TreeMap<CredentialId, Credential> credentials = PayloadCodec.decode(payload, objects, count);
+      contents = new Contents(parsed.keys, count == null ? null : count[0], dataKey, credentials,
+          objects);
     } catch (PayloadCodec.MalformedPayloadException e) {
       Arrays.fill(dataKey, (byte) 0);
       throw new IntegrityException("store file " + location + " holds a malformed payload: "
@@ -65,24 +75,40 @@ final class Contents implements AutoCloseable {
     } finally {
       Arrays.fill(payload, (byte) 0);
     }
+    try {
+      counters.check(contents.count, location);
+    } catch (CredentialStoreException | RuntimeException e) {
+      contents.close();
+      throw e;
+    }
+    return contents;
   }
 
-  /** The payload JSON, of the kept encodings; the caller zeroes it. */
-  byte[] payload() {
+  /** The count the next write of these contents carries. */
+  WriteCount nextCount() {
+    return count == null ? WriteCount.first() : count.next();
+  }
+
+  /**
+   * Encrypts these contents under {@code section} (of the current version) and {@code dataKey}
+   * as a whole format 1.1 store file counting {@code next}.
+   */
+  byte[] seal(StoreFileFormat.KeySection section, byte[] dataKey, WriteCount next) {
     if (encoded.size() != credentials.size()) {
       throw new IllegalStateException("kept encodings out of step with the credentials");
     }
-    return PayloadCodec.join(encoded.values());
-  }
-
-  /** Encrypts these contents under {@code keys} and {@code dataKey} as a whole store file. */
-  byte[] seal(StoreFileFormat.KeySection keys, byte[] dataKey) {
-    byte[] payload = payload();
+    byte[] payload = PayloadCodec.join(encoded.values(), next);
     try {
-      return StoreFileFormat.encode(keys, dataKey, payload);
+      return StoreFileFormat.encode(section, dataKey, payload);
     } finally {
       Arrays.fill(payload, (byte) 0);
     }
+  }
+
+  /** Records that these contents are now on disk under {@code section}, counting {@code next}. */
+  void written(StoreFileFormat.KeySection section, WriteCount next) {
+    keys = section;
+    count = next;
   }
 
   /** A draft working on these credentials and encodings (it changes them in place). */

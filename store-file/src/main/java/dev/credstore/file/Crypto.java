@@ -1,5 +1,6 @@
 package dev.credstore.file;
 
+import dev.credstore.api.StorageException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.NoSuchProviderException;
@@ -66,11 +67,19 @@ final class Crypto {
     static final SecureRandom SOURCE = new SecureRandom();
   }
 
-  /** Derives the key-encryption key; the caller zeroes the result. */
-  static byte[] deriveKey(char[] passphrase, byte[] salt, KdfParameters parameters) {
+  /**
+   * Derives the key-encryption key; the caller zeroes the result.
+   *
+   * @throws StorageException if this JVM cannot give the memory the parameters need (checked
+   *     before deriving, so a maximal cost on a small heap is a clean error, not an
+   *     OutOfMemoryError)
+   */
+  static byte[] deriveKey(char[] passphrase, byte[] salt, KdfParameters parameters)
+      throws StorageException {
     if (!parameters.withinBounds()) {
       throw new IllegalArgumentException("KDF parameters out of bounds: " + parameters);
     }
+    KdfMemory.require(parameters);
     Argon2Parameters argon2 = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
         .withVersion(Argon2Parameters.ARGON2_VERSION_13)
         .withSalt(salt)
@@ -78,14 +87,18 @@ final class Crypto {
         .withIterations(parameters.iterations())
         .withParallelism(parameters.parallelism())
         .build();
-    Argon2BytesGenerator generator = new Argon2BytesGenerator();
-    generator.init(argon2);
     // Encode ourselves so the UTF-8 copy of the passphrase can be zeroed.
     byte[] password = utf8(passphrase);
     byte[] key = new byte[KEY_BYTES];
     try {
+      Argon2BytesGenerator generator = new Argon2BytesGenerator();
+      generator.init(argon2);
       generator.generateBytes(password, key);
       return key;
+    } catch (OutOfMemoryError e) {
+      // The estimate was too kind (another thread took the heap meanwhile): the blocks allocated
+      // so far are garbage now, so this is recoverable.
+      throw KdfMemory.notEnough(parameters, e);
     } finally {
       Arrays.fill(password, (byte) 0);
     }

@@ -35,8 +35,7 @@ import java.util.Optional;
 final class FileCredentialStore implements PassphraseProtectedStore {
 
   static final int MIN_PASSPHRASE_LENGTH = 8;
-  static final String SUMMARY = "encrypted file (Argon2id + AES-256-GCM, format "
-      + StoreFileFormat.VERSION + ")";
+  static final String SUMMARY = "encrypted file (Argon2id + AES-256-GCM, format 1.1)";
 
   private final Path file;
   private final Path lockFile;
@@ -44,18 +43,27 @@ final class FileCredentialStore implements PassphraseProtectedStore {
   private final KdfParameters newStoreKdf;
   private final Duration lockTimeout;
   private final KeyCache keys;
+  private final WriteCounters counters;
   private final SnapshotCache snapshots;
   private volatile boolean closed;
 
+  /** A store without the outside write counter (for tests of other things). */
   FileCredentialStore(Path file, PassphraseSource passphrases, KdfParameters newStoreKdf,
       Duration lockTimeout) {
+    this(file, passphrases, newStoreKdf, lockTimeout, null);
+  }
+
+  /** A store whose highest write counters are kept in {@code counterFile} (see WriteCounters). */
+  FileCredentialStore(Path file, PassphraseSource passphrases, KdfParameters newStoreKdf,
+      Duration lockTimeout, Path counterFile) {
     this.file = file.toAbsolutePath().normalize();
     this.lockFile = this.file.resolveSibling(this.file.getFileName() + ".lock");
     this.location = this.file.toString();
     this.newStoreKdf = newStoreKdf;
     this.lockTimeout = lockTimeout;
     this.keys = new KeyCache(passphrases, location);
-    this.snapshots = new SnapshotCache(this.file, location, keys);
+    this.counters = new WriteCounters(counterFile, lockTimeout);
+    this.snapshots = new SnapshotCache(this.file, location, keys, counters);
   }
 
   @Override
@@ -111,12 +119,19 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     checkNewPassphrase(newPassphrase);
     withWriteLock(() -> {
       try (Contents contents = readExisting()) {
+        // A new data key too: an old copy of the file (a backup, a CI cache) and the old
+        // passphrase must not open what is written from now on.
         byte[] salt = Crypto.random(Crypto.SALT_BYTES);
         byte[] kek = KeyCache.derive(newPassphrase, salt, newStoreKdf);
-        StoreFileFormat.KeySection section =
-            StoreFileFormat.KeySection.wrap(newStoreKdf, salt, kek, contents.dataKey);
-        write(section, contents.dataKey, contents);
-        keys.remember(section, kek);
+        byte[] newDataKey = Crypto.random(Crypto.KEY_BYTES);
+        try {
+          StoreFileFormat.KeySection section =
+              StoreFileFormat.KeySection.wrap(newStoreKdf, salt, kek, newDataKey);
+          write(section, newDataKey, contents);
+          keys.remember(section, kek);
+        } finally {
+          Arrays.fill(newDataKey, (byte) 0);
+        }
       } finally {
         snapshots.install(null); // holds the old key section
       }
@@ -249,7 +264,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     byte[] dataKey = Crypto.random(Crypto.KEY_BYTES);
     StoreFileFormat.KeySection section =
         StoreFileFormat.KeySection.wrap(newStoreKdf, salt, kek, dataKey);
-    Contents contents = new Contents(section, dataKey, draft.credentials, draft.encoded);
+    Contents contents = new Contents(section, null, dataKey, draft.credentials, draft.encoded);
     SnapshotCache.Snapshot created = null;
     try {
       FileStamp written = write(section, dataKey, contents);
@@ -270,13 +285,20 @@ final class FileCredentialStore implements PassphraseProtectedStore {
   }
 
   /**
-   * Encrypts and atomically replaces the file. Returns the stamp of the file now on disk if it
-   * holds exactly the bytes written (it always should: we hold the lock), else null.
+   * Encrypts and atomically replaces the file as format 1.1, one write further; records the count
+   * outside the file. Returns the stamp of the file now on disk if it holds exactly the bytes
+   * written (it always should: we hold the lock), else null.
    */
   private FileStamp write(StoreFileFormat.KeySection section, byte[] dataKey, Contents contents)
-      throws StorageException {
-    byte[] bytes = contents.seal(section, dataKey);
+      throws CredentialStoreException {
+    // A format 1.0 key section is bound to its version: wrap the key again for 1.1.
+    StoreFileFormat.KeySection current = section.isCurrent() ? section
+        : keys.rewrap(section, dataKey);
+    WriteCount next = contents.nextCount();
+    byte[] bytes = contents.seal(current, dataKey, next);
     PrivateFiles.replace(file, bytes);
+    contents.written(current, next);
+    counters.record(next);
     try {
       return FileStamp.ifHolds(file, bytes);
     } catch (StorageException e) {
@@ -290,7 +312,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     if (bytes == null) {
       throw new CredentialNotFoundException("there is no store at " + location + " yet");
     }
-    return Contents.decrypt(bytes, location, keys);
+    return Contents.decrypt(bytes, location, keys, counters);
   }
 
   private static void checkNewPassphrase(Secret passphrase) {

@@ -4,6 +4,7 @@ import dev.credstore.api.CredentialStore;
 import dev.credstore.spi.Probe;
 import dev.credstore.spi.CredentialStoreProvider;
 import dev.credstore.spi.StoreOptions;
+import dev.credstore.spi.UserDirectories;
 import java.nio.file.Path;
 
 /**
@@ -40,7 +41,9 @@ public final class FileStoreProvider implements CredentialStoreProvider {
   public CredentialStore open(StoreOptions options) {
     Crypto.prepareInBackground();
     return new FileCredentialStore(storeFile(options), options.passphrases(),
-        KdfParameters.DEFAULT, options.operationTimeout());
+        KdfParameters.DEFAULT, options.operationTimeout(),
+        UserDirectories.of(options.environment()).credstoreState()
+            .resolve(WriteCounters.FILE_NAME));
   }
 
   private static Path storeFile(StoreOptions options) {

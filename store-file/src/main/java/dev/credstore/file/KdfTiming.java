@@ -14,7 +14,7 @@ public final class KdfTiming {
 
   private KdfTiming() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     char[] passphrase = "kdf-timing".toCharArray();
     byte[] salt = new byte[Crypto.SALT_BYTES];

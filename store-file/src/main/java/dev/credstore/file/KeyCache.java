@@ -1,8 +1,10 @@
 package dev.credstore.file;
 
 import dev.credstore.api.AuthenticationException;
+import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.PassphraseSource;
 import dev.credstore.api.Secret;
+import dev.credstore.api.StorageException;
 import java.util.Arrays;
 
 /**
@@ -24,7 +26,8 @@ final class KeyCache implements AutoCloseable {
   }
 
   /** Returns the data key (the caller zeroes it), deriving the KEK only when not cached. */
-  synchronized byte[] unlock(StoreFileFormat.KeySection section) throws AuthenticationException {
+  synchronized byte[] unlock(StoreFileFormat.KeySection section)
+      throws CredentialStoreException {
     if (keys != null && keys.sameKdfAs(section)) {
       byte[] dataKey = section.unwrap(kek);
       if (dataKey != null) {
@@ -46,7 +49,8 @@ final class KeyCache implements AutoCloseable {
   }
 
   /** The KEK of {@code passphrase} for a new key section; the caller zeroes it or remembers it. */
-  static byte[] derive(Secret passphrase, byte[] salt, KdfParameters kdf) {
+  static byte[] derive(Secret passphrase, byte[] salt, KdfParameters kdf)
+      throws StorageException {
     char[] chars = passphrase.revealChars();
     try {
       return Crypto.deriveKey(chars, salt, kdf);

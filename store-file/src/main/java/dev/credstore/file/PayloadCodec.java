@@ -102,6 +102,21 @@ final class PayloadCodec {
   }
 
   // The shared metadata encoding, with the secrets between its two parts (format 1's order).
+  /**
+   * The format 1.1 payload {@code {"credentials":[…],"store":"…","writes":N}} of objects from
+   * {@link #encodeEach}, in one exactly sized array. The caller zeroes it.
+   */
+  static byte[] join(Collection<byte[]> objects, WriteCount count) {
+    byte[] v10 = join(objects);
+    byte[] tail = ("],\"store\":\"" + count.store() + "\",\"writes\":" + count.writes() + "}")
+        .getBytes(StandardCharsets.UTF_8);
+    int keep = v10.length - SUFFIX.length;
+    byte[] payload = Arrays.copyOf(v10, keep + tail.length);
+    Arrays.fill(v10, (byte) 0);
+    System.arraycopy(tail, 0, payload, keep, tail.length);
+    return payload;
+  }
+
   private static void write(JsonGenerator gen, Credential credential) throws IOException {
     CredentialMetadata m = credential.metadata();
     gen.writeStartObject();
@@ -140,11 +155,21 @@ final class PayloadCodec {
    */
   static TreeMap<CredentialId, Credential> decode(byte[] json, Map<CredentialId, byte[]> objects)
       throws MalformedPayloadException {
+    return decode(json, objects, null);
+  }
+
+  /**
+   * As {@link #decode(byte[], Map)} for a format 1.1 payload: its write count is put in {@code
+   * count[0]}, and a payload without one is malformed. With {@code count} null the payload must
+   * be format 1.0 (credentials only).
+   */
+  static TreeMap<CredentialId, Credential> decode(byte[] json, Map<CredentialId, byte[]> objects,
+      WriteCount[] count) throws MalformedPayloadException {
     TreeMap<CredentialId, Credential> result = new TreeMap<>();
     try (JsonParser p = JSON.createParser(json)) {
-      expect(p.nextToken(), JsonToken.START_OBJECT);
-      expectField(p, "credentials");
-      expect(p.nextToken(), JsonToken.START_ARRAY);
+      Json.expect(p.nextToken(), JsonToken.START_OBJECT);
+      Json.expectField(p, "credentials");
+      Json.expect(p.nextToken(), JsonToken.START_ARRAY);
       while (p.nextToken() == JsonToken.START_OBJECT) {
         long start = p.currentTokenLocation().getByteOffset();
         Credential credential = readCredential(p);
@@ -159,8 +184,11 @@ final class PayloadCodec {
               Math.toIntExact(p.currentLocation().getByteOffset())));
         }
       }
-      expect(p.currentToken(), JsonToken.END_ARRAY);
-      expect(p.nextToken(), JsonToken.END_OBJECT);
+      Json.expect(p.currentToken(), JsonToken.END_ARRAY);
+      if (count != null) {
+        count[0] = readCount(p);
+      }
+      Json.expect(p.nextToken(), JsonToken.END_OBJECT);
       if (p.nextToken() != null) {
         throw new IOException("trailing data after the payload");
       }
@@ -173,6 +201,20 @@ final class PayloadCodec {
     } catch (IOException | RuntimeException e) {
       discard(result, objects);
       throw new MalformedPayloadException(e.getMessage(), e);
+    }
+  }
+
+  // "store":"<id>","writes":N after the credentials, in that order, as join writes them.
+  private static WriteCount readCount(JsonParser p) throws IOException {
+    Json.expectField(p, "store");
+    Json.expect(p.nextToken(), JsonToken.VALUE_STRING);
+    String store = p.getText();
+    Json.expectField(p, "writes");
+    Json.expect(p.nextToken(), JsonToken.VALUE_NUMBER_INT);
+    try {
+      return new WriteCount(store, p.getLongValue());
+    } catch (IllegalArgumentException e) {
+      throw new IOException("bad write count", e);
     }
   }
 
@@ -203,7 +245,7 @@ final class PayloadCodec {
           }
         }
       }
-      expect(p.currentToken(), JsonToken.END_OBJECT);
+      Json.expect(p.currentToken(), JsonToken.END_OBJECT);
       if (secret == null) {
         throw new IOException("credential without a secret");
       }
@@ -220,7 +262,7 @@ final class PayloadCodec {
 
   private static Secret readSecret(JsonParser p, JsonToken value, Secret already)
       throws IOException {
-    expect(value, JsonToken.VALUE_STRING);
+    Json.expect(value, JsonToken.VALUE_STRING);
     if (already != null) {
       throw new IOException("duplicate secret field");
     }
@@ -234,17 +276,7 @@ final class PayloadCodec {
     }
   }
 
-  private static void expectField(JsonParser p, String name) throws IOException {
-    if (p.nextToken() != JsonToken.FIELD_NAME || !name.equals(p.currentName())) {
-      throw new IOException("expected field '" + name + "'");
-    }
-  }
 
-  private static void expect(JsonToken actual, JsonToken expected) throws IOException {
-    if (actual != expected) {
-      throw new IOException("expected " + expected + " but found " + actual);
-    }
-  }
 
   /** A growable byte buffer that zeroes every array it discards. */
   static final class ZeroingBuffer extends OutputStream {

@@ -4,6 +4,7 @@ import dev.credstore.api.Credential;
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialMetadata;
 import dev.credstore.api.CredentialStoreException;
+import dev.credstore.api.IntegrityException;
 import dev.credstore.api.Secret;
 import dev.credstore.api.StorageException;
 import dev.credstore.spi.PrivateFiles;
@@ -38,16 +39,21 @@ final class SnapshotCache implements AutoCloseable {
     }
   }
 
+  // Reads of a file that writers keep replacing before one is judged as it is.
+  private static final int MAX_READS = 5;
+
   private final Path file;
   private final String location;
   private final KeyCache keys;
+  private final WriteCounters counters;
   private Snapshot snapshot;
   private boolean closed;
 
-  SnapshotCache(Path file, String location, KeyCache keys) {
+  SnapshotCache(Path file, String location, KeyCache keys, WriteCounters counters) {
     this.file = file;
     this.location = location;
     this.keys = keys;
+    this.counters = counters;
   }
 
   /** A copy of the stored credential (the caller closes it), or empty. */
@@ -132,16 +138,29 @@ final class SnapshotCache implements AutoCloseable {
       return snapshot;
     }
     replace(null);
-    FileStamp before = FileStamp.of(file);
-    byte[] bytes = Contents.readFile(file);
-    if (bytes == null) {
-      return null;
+    for (int attempt = 1; ; attempt++) {
+      FileStamp before = FileStamp.of(file);
+      byte[] bytes = Contents.readFile(file);
+      if (bytes == null) {
+        return null;
+      }
+      Contents contents;
+      try {
+        contents = Contents.decrypt(bytes, location, keys, counters);
+      } catch (IntegrityException e) {
+        // Reads take no lock: a write that lands between our read and the counter check makes
+        // the bytes we read look older than the counter it recorded. Read again while the file
+        // keeps changing; an older copy (or damage) that stays in place is refused.
+        if (attempt < MAX_READS && FileStamp.ifHolds(file, bytes) == null) {
+          continue;
+        }
+        throw e;
+      }
+      // Tied to the checksum of the bytes actually decrypted: if the file was replaced between
+      // the stat and the read, the stamp cannot match the next time and the file is read again.
+      replace(new Snapshot(before.withChecksumOf(bytes), contents));
+      return snapshot;
     }
-    Contents contents = Contents.decrypt(bytes, location, keys);
-    // Tied to the checksum of the bytes actually decrypted: if the file was replaced between the
-    // stat and the read, the stamp cannot match the next time and the file is read again.
-    replace(new Snapshot(before.withChecksumOf(bytes), contents));
-    return snapshot;
   }
 
   private void replace(Snapshot next) {

@@ -7,12 +7,15 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
 /**
- * Format 1 of the store file, byte by byte (see FORMAT.md). All integers are big-endian.
+ * Format 1 of the store file, byte by byte (see FORMAT.md), in its two revisions: version field
+ * 1 (format 1.0) and 2 (format 1.1, whose payload also holds the store's id and write counter; the
+ * layout is the same). New files are 1.1; 1.0 files are read and rewritten as 1.1. All integers
+ * are big-endian.
  *
  * <pre>
  * offset size  field
  *      0    8  magic 89 43 53 54 4F 52 45 0A ("\x89CSTORE\n")
- *      8    2  format version = 1
+ *      8    2  format version = 2 (format 1.1) or 1 (format 1.0)
  *     10    1  KDF id = 1 (Argon2id, version 0x13)
  *     11    4  KDF memory in KiB
  *     15    4  KDF iterations
@@ -35,7 +38,10 @@ import java.util.Arrays;
 final class StoreFileFormat {
 
   static final byte[] MAGIC = {(byte) 0x89, 'C', 'S', 'T', 'O', 'R', 'E', '\n'};
-  static final int VERSION = 1;
+  /** Format 1.0: the payload holds the credentials only. */
+  static final int VERSION_1_0 = 1;
+  /** Format 1.1: the payload also holds the store's id and write counter. What is written. */
+  static final int VERSION = 2;
   static final byte KDF_ARGON2ID = 1;
   static final byte CIPHER_AES_256_GCM = 1;
 
@@ -54,12 +60,14 @@ final class StoreFileFormat {
    * wrapped under the key-encryption key. Not secret.
    */
   static final class KeySection {
+    final int version;
     final KdfParameters kdf;
     private final byte[] salt;
     private final byte[] wrapNonce;
     private final byte[] wrappedKey;
 
-    KeySection(KdfParameters kdf, byte[] salt, byte[] wrapNonce, byte[] wrappedKey) {
+    KeySection(int version, KdfParameters kdf, byte[] salt, byte[] wrapNonce, byte[] wrappedKey) {
+      this.version = version;
       this.kdf = kdf;
       this.salt = salt.clone();
       this.wrapNonce = wrapNonce.clone();
@@ -73,7 +81,7 @@ final class StoreFileFormat {
     /** Bytes 0..38: what the wrapped key is bound to. */
     byte[] kdfSection() {
       ByteBuffer buffer = ByteBuffer.allocate(KDF_SECTION_LENGTH);
-      buffer.put(MAGIC).putShort((short) VERSION).put(KDF_ARGON2ID)
+      buffer.put(MAGIC).putShort((short) version).put(KDF_ARGON2ID)
           .putInt(kdf.memoryKib()).putInt(kdf.iterations()).put((byte) kdf.parallelism())
           .put((byte) salt.length).put(salt).put(CIPHER_AES_256_GCM);
       return buffer.array();
@@ -83,12 +91,18 @@ final class StoreFileFormat {
       return kdf.equals(other.kdf) && Arrays.equals(salt, other.salt);
     }
 
-    /** Wraps {@code dataKey} under {@code kek} with a fresh nonce. */
+    /** Whether this section is of the version written now. */
+    boolean isCurrent() {
+      return version == VERSION;
+    }
+
+    /** Wraps {@code dataKey} under {@code kek} with a fresh nonce, in the current version. */
     static KeySection wrap(KdfParameters kdf, byte[] salt, byte[] kek, byte[] dataKey) {
       byte[] nonce = Crypto.random(Crypto.NONCE_BYTES);
-      KeySection unsealed = new KeySection(kdf, salt, nonce, new byte[WRAPPED_KEY_LENGTH]);
+      KeySection unsealed =
+          new KeySection(VERSION, kdf, salt, nonce, new byte[WRAPPED_KEY_LENGTH]);
       byte[] wrapped = Crypto.seal(kek, nonce, unsealed.kdfSection(), dataKey);
-      return new KeySection(kdf, salt, nonce, wrapped);
+      return new KeySection(VERSION, kdf, salt, nonce, wrapped);
     }
 
     /** The data key, or null if {@code kek} is wrong or the section was altered. */
@@ -117,7 +131,10 @@ final class StoreFileFormat {
     }
   }
 
-  /** Serialises a store: encrypts {@code payload} under {@code dataKey} with a fresh nonce. */
+  /**
+   * Serialises a store in the version of {@code keys}: encrypts {@code payload} (which must be of
+   * that version) under {@code dataKey} with a fresh nonce.
+   */
   static byte[] encode(KeySection keys, byte[] dataKey, byte[] payload) {
     byte[] payloadNonce = Crypto.random(Crypto.NONCE_BYTES);
     int ciphertextLength = payload.length + Crypto.TAG_BYTES;
@@ -160,9 +177,10 @@ final class StoreFileFormat {
     ByteBuffer in = ByteBuffer.wrap(file);
     in.position(MAGIC.length);
     int version = Short.toUnsignedInt(in.getShort());
-    if (version != VERSION) {
+    if (version != VERSION && version != VERSION_1_0) {
       throw new IntegrityException("store file " + location + " has format version " + version
-          + "; this credstore reads version " + VERSION + " (written by a newer credstore?)");
+          + "; this credstore reads versions " + VERSION_1_0 + " and " + VERSION
+          + " (written by a newer credstore?)");
     }
     byte kdfId = in.get();
     KdfParameters kdf = new KdfParameters(in.getInt(), in.getInt(), Byte.toUnsignedInt(in.get()));
@@ -186,7 +204,7 @@ final class StoreFileFormat {
       throw new IntegrityException("store file " + location + " has an inconsistent length");
     }
     byte[] ciphertext = take(in, ciphertextLength);
-    return new Parsed(new KeySection(kdf, salt, wrapNonce, wrappedKey),
+    return new Parsed(new KeySection(version, kdf, salt, wrapNonce, wrappedKey),
         Arrays.copyOf(file, HEADER_LENGTH), payloadNonce, ciphertext);
   }
 

@@ -79,7 +79,7 @@ final class KeychainIndex {
     }
     try (JsonParser p = Json.factory().createParser(bytes)) {
       TreeMap<CredentialId, CredentialMetadata> entries = new TreeMap<>();
-      expect(p.nextToken(), JsonToken.START_OBJECT);
+      Json.expect(p.nextToken(), JsonToken.START_OBJECT);
       boolean formatSeen = false;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
@@ -90,12 +90,12 @@ final class KeychainIndex {
           }
           formatSeen = true;
         } else if (field.equals("credentials")) {
-          expect(value, JsonToken.START_ARRAY);
+          Json.expect(value, JsonToken.START_ARRAY);
           while (p.nextToken() == JsonToken.START_OBJECT) {
             CredentialMetadata metadata = readEntry(p);
             entries.put(metadata.id(), metadata);
           }
-          expect(p.currentToken(), JsonToken.END_ARRAY);
+          Json.expect(p.currentToken(), JsonToken.END_ARRAY);
         } else {
           p.skipChildren();
         }
@@ -150,13 +150,7 @@ final class KeychainIndex {
         p.skipChildren(); // a field a later version added: not ours to judge
       }
     }
-    expect(p.currentToken(), JsonToken.END_OBJECT);
+    Json.expect(p.currentToken(), JsonToken.END_OBJECT);
     return metadata.metadata(hasPreviousSecret);
-  }
-
-  private static void expect(JsonToken actual, JsonToken expected) throws IOException {
-    if (actual != expected) {
-      throw new IOException("expected " + expected + " but found " + actual);
-    }
   }
 }

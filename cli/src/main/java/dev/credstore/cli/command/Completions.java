@@ -26,7 +26,7 @@ final class Completions {
   static final class Backends implements Iterable<String> {
     @Override
     public Iterator<String> iterator() {
-      return List.of("auto", "keychain", "file").iterator();
+      return List.of("auto", "keychain", "file", "pass").iterator();
     }
   }
 }

@@ -1,33 +1,36 @@
 package dev.credstore.cli.command;
 
 import dev.credstore.cli.output.ExitCodes;
+import dev.credstore.cli.output.Version;
 import dev.credstore.cli.session.Context;
+import dev.credstore.cli.session.GlobalOptions;
 import java.io.PrintWriter;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IVersionProvider;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ISetter;
+import picocli.CommandLine.Model.IGetter;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine;
 
 /** The root command: global flags, subcommands, help and exit-code table. */
 @Command(name = "credstore",
     mixinStandardHelpOptions = true,
-    versionProvider = Credstore.Version.class,
+    versionProvider = Version.class,
     description = "Keeps tokens and API keys for command-line tools in the OS keychain or an "
         + "encrypted file, never in plaintext.",
     footerHeading = "%nEnvironment:%n",
     footer = {
         // Each line fits the narrowest help (55 columns), so that none is wrapped.
-        "  CREDSTORE_BACKEND          auto, keychain or file",
+        "  CREDSTORE_BACKEND          auto, keychain, file, pass",
         "  CREDSTORE_STORE            the file store's file",
         "  CREDSTORE_PASSPHRASE       its passphrase",
         "  CREDSTORE_PASSPHRASE_FILE  a file with it (mode 600)",
@@ -39,10 +42,11 @@ import picocli.CommandLine;
             + "--secret-stdin, or type them at the hidden prompt. Output is never coloured."})
 public final class Credstore implements Callable<Integer> {
 
-  @Mixin GlobalOptions global;
   @Spec CommandSpec spec;
 
   final Context context;
+  /** Set by the options {@link #addGlobalOptions} adds; every subcommand inherits them. */
+  final GlobalOptions global = new GlobalOptions();
 
   Credstore(Context context) {
     this.context = context;
@@ -55,9 +59,6 @@ public final class Credstore implements Callable<Integer> {
       MigrateCommand.class, RotateCommand.class, ExecCommand.class, PasswdCommand.class,
       RekeyCommand.class, DoctorCommand.class, GitCredentialCommand.class,
       DockerCredentialCommand.class);
-  // Global options that take a value, so that the value is not mistaken for a subcommand name.
-  private static final Set<String> VALUED_GLOBALS = Set.of("--backend", "--store",
-      "--passphrase-file");
 
   /** The command line with every subcommand: for help, tests and anything unusual. */
   public static CommandLine commandLine(Context context, PrintWriter out, PrintWriter err) {
@@ -81,7 +82,8 @@ public final class Credstore implements Callable<Integer> {
       if (arg.equals("--")) {
         return null;
       }
-      if (VALUED_GLOBALS.contains(arg)) {
+      GlobalOptions.Flag global = GlobalOptions.Flag.named(arg);
+      if (global != null && global.takesValue()) { // its value is not a subcommand name
         i++;
       } else if (!arg.startsWith("-")) {
         return arg;
@@ -102,10 +104,11 @@ public final class Credstore implements Callable<Integer> {
       Collection<Class<?>> subcommands) {
     Credstore root = new Credstore(context);
     CommandLine commandLine = new CommandLine(root);
+    addGlobalOptions(commandLine.getCommandSpec(), root.global);
     for (Class<?> subcommand : subcommands) {
       commandLine.addSubcommand(subcommand);
     }
-    ExitCodes exitCodes = new ExitCodes(root.global);
+    ExitCodes exitCodes = new ExitCodes(root.global::verbose);
     commandLine.setExitCodeExceptionMapper(exitCodes);
     commandLine.setExecutionExceptionHandler(exitCodes);
     commandLine.setParameterExceptionHandler(exitCodes);
@@ -116,22 +119,46 @@ public final class Credstore implements Callable<Integer> {
     return commandLine;
   }
 
+  /**
+   * The global flags from their one table, as options that {@link ScopeType#INHERIT} copies to
+   * each subcommand added later, all bound to {@code global}.
+   */
+  private static void addGlobalOptions(CommandSpec spec, GlobalOptions global) {
+    for (GlobalOptions.Flag flag : GlobalOptions.Flag.values()) {
+      OptionSpec.Builder option = OptionSpec.builder(flag.flagName())
+          .type(flag.type())
+          .description(flag.description())
+          .scopeType(ScopeType.INHERIT)
+          .getter(new IGetter() {
+            @SuppressWarnings("unchecked")
+            @Override
+            public <T> T get() {
+              return (T) flag.valueIn(global);
+            }
+          })
+          .setter(new ISetter() {
+            @SuppressWarnings("unchecked")
+            @Override
+            public <T> T set(T value) {
+              T previous = (T) flag.valueIn(global);
+              flag.assign(global, value);
+              return previous;
+            }
+          });
+      if (flag.takesValue()) {
+        option.paramLabel(flag.label());
+      }
+      if (flag == GlobalOptions.Flag.BACKEND) {
+        option.completionCandidates(new Completions.Backends());
+      }
+      spec.addOption(option.build());
+    }
+  }
+
   @Override
   public Integer call() {
     throw new ParameterException(spec.commandLine(),
         "missing command: use one of login, get, list, logout, status, migrate, rotate, exec, "
             + "passwd, rekey, doctor, git-credential, docker-credential");
-  }
-
-  /** The version from the jar manifest, written by the build. */
-  public static final class Version implements IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      String version = Credstore.class.getPackage().getImplementationVersion();
-      return new String[] {
-          "credstore " + (version == null ? "(development build)" : version),
-          "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor")
-              + ")"};
-    }
   }
 }

@@ -11,8 +11,8 @@ import dev.credstore.api.CredentialStoreException;
 import dev.credstore.cli.helper.DockerCredentials;
 import dev.credstore.cli.helper.HelperInput;
 import dev.credstore.cli.output.ExitCodes;
+import dev.credstore.cli.output.Version;
 import dev.credstore.cli.session.StoreSession.Opened;
-import dev.credstore.cli.session.StoreSession;
 import dev.credstore.spi.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -21,12 +21,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "docker-credential",
     description = {
@@ -38,7 +34,7 @@ import picocli.CommandLine.Spec;
             + "and exit code 1 (not credstore's codes); a missing entry is \"credentials not found "
             + "in native keychain\". Erasing a missing entry succeeds."},
     mixinStandardHelpOptions = true)
-final class DockerCredentialCommand implements Callable<Integer> {
+final class DockerCredentialCommand extends BaseCommand {
 
   static final String SERVICE_PREFIX = "docker:";
   static final String NOT_FOUND = "credentials not found in native keychain";
@@ -46,9 +42,6 @@ final class DockerCredentialCommand implements Callable<Integer> {
 
   // The secret-safe factory: no recycled buffers, no source excerpts in errors.
   private static final JsonFactory JSON = Json.factory();
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "ACTION",
       description = "store, get, erase, list or version")
@@ -63,7 +56,7 @@ final class DockerCredentialCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     try {
       if (action == null) {
         throw new ProtocolException(
@@ -75,7 +68,7 @@ final class DockerCredentialCommand implements Callable<Integer> {
         case "erase" -> erase();
         case "list" -> list(out);
         case "version" -> out.println("docker-credential-credstore (dev.credstore) "
-            + new Credstore.Version().getVersion()[0].replaceFirst("^credstore ", ""));
+            + new Version().getVersion()[0].replaceFirst("^credstore ", ""));
         default -> throw new ProtocolException("Unknown credential action `" + action + "`");
       }
       out.flush();
@@ -84,19 +77,19 @@ final class DockerCredentialCommand implements Callable<Integer> {
       out.println(e.getMessage() == null ? e.getClass().getName() : e.getMessage()
           .replaceAll("\\s*[\\r\\n]+\\s*", " "));
       out.flush();
-      if (root.global.verbose) {
-        e.printStackTrace(spec.commandLine().getErr());
+      if (global().verbose()) {
+        e.printStackTrace(err());
       }
       return PROTOCOL_ERROR;
     }
   }
 
   private Opened open() throws CredentialStoreException {
-    return StoreSession.load(root.context, root.global).open(spec.commandLine().getErr());
+    return session().open(err());
   }
 
   private String serverUrl() throws ProtocolException {
-    byte[] input = HelperInput.read(root.context.stdin(), false);
+    byte[] input = HelperInput.read(context().stdin(), false);
     String url = new String(input, StandardCharsets.UTF_8).strip();
     if (url.isEmpty()) {
       throw new ProtocolException("no credentials server URL");
@@ -105,7 +98,7 @@ final class DockerCredentialCommand implements Callable<Integer> {
   }
 
   private void store() throws ProtocolException, CredentialStoreException, IOException {
-    byte[] input = HelperInput.read(root.context.stdin(), false);
+    byte[] input = HelperInput.read(context().stdin(), false);
     try (DockerCredentials request = DockerCredentials.parse(input)) {
       Arrays.fill(input, (byte) 0);
       if (request.serverUrl == null || request.serverUrl.isEmpty()) {
@@ -125,14 +118,14 @@ final class DockerCredentialCommand implements Callable<Integer> {
           try (Credential current = existing.get()) {
             if (!current.secret().sameAs(request.secret)) {
               try (Credential rotated = current.rotatedTo(request.secret,
-                  root.context.clock().instant())) {
+                  context().clock().instant())) {
                 store.replace(current.secret(), rotated);
               }
             }
           }
         } else {
           try (Credential credential = Credential.builder(id).token(request.secret)
-              .clock(root.context.clock()).build()) {
+              .clock(context().clock()).build()) {
             try {
               store.create(credential);
             } catch (CredentialConflictException raced) {

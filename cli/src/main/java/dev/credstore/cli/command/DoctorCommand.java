@@ -3,6 +3,7 @@ package dev.credstore.cli.command;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.credstore.api.CredentialStore;
 import dev.credstore.api.CredentialStoreException;
+import dev.credstore.cli.migrate.ConfigDiscovery;
 import dev.credstore.cli.migrate.Migrator;
 import dev.credstore.cli.migrate.PlaintextConfig;
 import dev.credstore.cli.output.ExitCodes;
@@ -24,12 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "doctor",
     description = {
@@ -40,10 +37,7 @@ import picocli.CommandLine.Spec;
         "Never asks for a passphrase and never reads a secret. Exits 0 when nothing needs "
             + "fixing, 11 when a finding marked 'fix' does."},
     mixinStandardHelpOptions = true)
-final class DoctorCommand implements Callable<Integer> {
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
+final class DoctorCommand extends BaseCommand {
 
   @Option(names = "--json", description = "Print the findings as one JSON array.")
   boolean json;
@@ -57,8 +51,8 @@ final class DoctorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CredentialStoreException, IOException {
-    StoreSession session = StoreSession.load(root.context, root.global);
-    String home = root.context.environment().get("HOME");
+    StoreSession session = session();
+    String home = context().environment().get("HOME");
     KnownServices services = KnownServices.load(session.settings);
     checkBackends(session);
     checkFileStore(session, home);
@@ -66,9 +60,9 @@ final class DoctorCommand implements Callable<Integer> {
     checkConfigFiles(services, home);
     checkEnvironment(services);
 
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     if (json) {
-      try (JsonGenerator generator = Formats.json(out, root.global.prettyJson(root.context))) {
+      try (JsonGenerator generator = Formats.json(out, global().prettyJson(context()))) {
         generator.writeStartArray();
         for (Finding finding : findings) {
           generator.writeStartObject();
@@ -100,7 +94,8 @@ final class DoctorCommand implements Callable<Integer> {
             + " session, or unlock the login keyring in your keyring manager)");
       } else {
         add(Level.OK, status.id(), status.reason() + (status.builtIn() ? ""
-            : " (not built in: used only when named with --backend " + status.id() + ")"));
+            : " (never chosen by auto: used only when named with --backend " + status.id()
+            + ")"));
       }
     }
     session.backends.loadProblems().forEach(problem -> add(Level.FIX, "backends", problem));
@@ -130,13 +125,7 @@ final class DoctorCommand implements Callable<Integer> {
       add(Level.OK, "file store", shown + " does not exist yet (created by the first login)");
       return;
     }
-    // The verdict the store itself applies, so doctor never calls "fix" what the store accepts.
-    PrivacyVerdict verdict = PrivateFiles.check(file);
-    if (verdict.isPrivate()) {
-      add(Level.OK, "file store", shown + " is private (owned by you, no access for others)");
-    } else {
-      add(Level.FIX, "file store", verdict.message(p -> Formats.tilde(p.toString(), home)));
-    }
+    addVerdict("file store", file, home, " (owned by you, no access for others)");
   }
 
   private void checkPassphraseFile(StoreSettings settings, String home) {
@@ -150,18 +139,23 @@ final class DoctorCommand implements Callable<Integer> {
           + ") does not exist");
       return;
     }
+    addVerdict("passphrase file", file, home, "");
+  }
+
+  // The verdict the stores themselves apply, so doctor never calls "fix" what a store accepts.
+  private void addVerdict(String topic, Path file, String home, String detail) {
     PrivacyVerdict verdict = PrivateFiles.check(file);
     if (verdict.isPrivate()) {
-      add(Level.OK, "passphrase file", shown + " is private");
+      add(Level.OK, topic, Formats.tilde(file.toString(), home) + " is private" + detail);
     } else {
-      add(Level.FIX, "passphrase file", verdict.message(p -> Formats.tilde(p.toString(), home)));
+      add(Level.FIX, topic, verdict.message(p -> Formats.tilde(p.toString(), home)));
     }
   }
 
   private void checkConfigFiles(KnownServices services, String home) {
     List<Path> lookedIn = new ArrayList<>();
-    List<Migrator.Target> configs = MigrateCommand.existingConfigs(
-        MigrateCommand.migratable(services), null, root.context.environment(), lookedIn);
+    List<Migrator.Target> configs = ConfigDiscovery.existingConfigs(
+        ConfigDiscovery.migratable(services), null, context().environment(), lookedIn);
     for (Migrator.Target config : configs) {
       String shown = Formats.tilde(config.path().toString(), home);
       String service = config.id().service();
@@ -199,11 +193,11 @@ final class DoctorCommand implements Callable<Integer> {
 
   private void checkEnvironment(KnownServices services) {
     Map<String, String> variables =
-        MigrateCommand.environmentTokens(services, root.context.environment());
+        ConfigDiscovery.environmentTokens(services, context().environment());
     variables.forEach((variable, service) -> add(Level.NOTE, "environment", variable
         + " is set: it overrides the stored " + service + " token for the default account and"
         + " every child process inherits it; prefer credstore exec " + service + " -- …"));
-    if (root.context.environment().containsKey("CREDSTORE_PASSPHRASE")) {
+    if (context().environment().containsKey("CREDSTORE_PASSPHRASE")) {
       add(Level.NOTE, "environment", "CREDSTORE_PASSPHRASE is set: every child process of this"
           + " shell inherits the store's passphrase; a passphrase file (mode 600) keeps it out"
           + " of the environment");

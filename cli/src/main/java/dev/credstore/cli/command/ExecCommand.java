@@ -8,8 +8,8 @@ import dev.credstore.api.Secret;
 import dev.credstore.cli.output.Describe;
 import dev.credstore.cli.output.ExitCodes.UsageException;
 import dev.credstore.cli.process.ChildProcess;
-import dev.credstore.cli.session.StoreSession.Opened;
 import dev.credstore.cli.session.StoreSession;
+import dev.credstore.cli.session.StoreSession.Opened;
 import dev.credstore.runtime.KnownServices;
 import dev.credstore.runtime.TokenResolver;
 import java.io.PrintWriter;
@@ -18,19 +18,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "exec",
     description = {
         "Runs COMMAND with the secret of SERVICE in an environment variable (never in its "
             + "arguments), standard input, output and error inherited, and exits with COMMAND's "
-            + "exit code (128 + N if signal N ended it).",
+            + "exit code (128 + N if signal N ended it): credstore exec k6 -- k6 cloud run "
+            + "script.js.",
         "The variable is --env VAR, else the service's own (k6: K6_CLOUD_TOKEN, ...). The secret "
             + "is found as 'get' finds it: for the default account a variable already set in the "
             + "environment is passed through unchanged (--no-env reads the store). "
@@ -39,10 +36,7 @@ import picocli.CommandLine.Spec;
             + "is not found, 126 if it cannot be executed. SIGTERM is passed on to COMMAND; "
             + "SIGINT and SIGHUP reach it from the terminal."},
     mixinStandardHelpOptions = true)
-final class ExecCommand implements Callable<Integer> {
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
+final class ExecCommand extends BaseCommand {
 
   @Parameters(index = "0", paramLabel = "SERVICE",
       completionCandidates = Completions.Services.class,
@@ -71,7 +65,7 @@ final class ExecCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CredentialStoreException, InterruptedException {
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter err = err();
     List<String> named = services == null ? List.of(service) : services;
     List<String> commandLine = new ArrayList<>(command == null ? List.of() : command);
     if (services != null) {
@@ -86,9 +80,9 @@ final class ExecCommand implements Callable<Integer> {
       throw new UsageException("name the command to run after --, e.g. credstore exec k6 -- k6 "
           + "cloud run script.js");
     }
-    StoreSession session = StoreSession.load(root.context, root.global);
+    StoreSession session = session();
     KnownServices known = KnownServices.load(session.settings);
-    TokenResolver resolver = new TokenResolver(known, root.context.environment());
+    TokenResolver resolver = new TokenResolver(known, context().environment());
     Map<String, Secret> secrets = new LinkedHashMap<>();
     Opened opened = null;
     try {
@@ -101,25 +95,22 @@ final class ExecCommand implements Callable<Integer> {
         // As 'get' finds it: the service's own variable for the default account, else the store
         // (opened once for all of them).
         Optional<String> override = noEnv ? Optional.empty() : resolver.overridingVariable(id);
-        Optional<Credential> stored = Optional.empty();
-        if (override.isEmpty()) {
+        if (override.isPresent()) {
+          secrets.put(variable, Secret.of(context().environment().get(override.get())));
+        } else {
           if (opened == null) {
             opened = session.open(err);
           }
-          stored = opened.store.get(id);
+          Optional<Credential> stored = opened.store.get(id);
           if (stored.isEmpty()) {
             throw new CredentialNotFoundException("not logged in to " + Describe.id(id)
                 + "; run: " + Describe.command("login", id));
           }
-        }
-        if (override.isPresent()) {
-          secrets.put(variable, Secret.of(root.context.environment().get(override.get())));
-        } else {
           try (Credential credential = stored.get()) {
             secrets.put(variable, credential.secret().copy());
           }
         }
-        if (root.global.verbose) {
+        if (global().verbose()) {
           err.println("credstore: running " + commandLine.get(0) + " with " + variable
               + " set from " + override.map(v -> "the environment (" + v + ")")
                   .orElse("the store"));
@@ -129,9 +120,9 @@ final class ExecCommand implements Callable<Integer> {
         opened.close();
         opened = null;
       }
-      spec.commandLine().getOut().flush();
+      out().flush();
       err.flush();
-      return ChildProcess.exec(commandLine, root.context.environment(), secrets);
+      return ChildProcess.exec(commandLine, context().environment(), secrets);
     } finally {
       secrets.values().forEach(Secret::close);
       if (opened != null) {

@@ -2,28 +2,20 @@ package dev.credstore.cli.command;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.credstore.api.CredentialId;
-import dev.credstore.api.CredentialNotFoundException;
 import dev.credstore.api.CredentialStoreException;
-import dev.credstore.cli.FastGet;
-import dev.credstore.cli.output.Describe;
 import dev.credstore.cli.output.ExitCodes;
 import dev.credstore.cli.output.Formats;
 import dev.credstore.cli.session.Context;
+import dev.credstore.cli.session.GlobalOptions;
 import dev.credstore.cli.session.StoreSession;
 import dev.credstore.runtime.KnownServices;
 import dev.credstore.runtime.ResolvedToken;
-import dev.credstore.runtime.TokenResolver;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Arrays;
-import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "get",
     description = {
@@ -32,10 +24,7 @@ import picocli.CommandLine.Spec;
             + "(k6: K6_CLOUD_TOKEN, platformsh: PLATFORMSH_CLI_TOKEN, upsun: UPSUN_CLI_TOKEN, "
             + "appcircle: AC_ACCESS_TOKEN, plus any in config.json); --no-env ignores it."},
     mixinStandardHelpOptions = true)
-public final class GetCommand implements Callable<Integer> {
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
+public final class GetCommand extends BaseCommand {
 
   @Parameters(index = "0", paramLabel = "SERVICE",
       completionCandidates = Completions.Services.class)
@@ -53,26 +42,19 @@ public final class GetCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CredentialStoreException, IOException {
-    return get(root.context, root.global, service, account, json, noEnv,
-        spec.commandLine().getOut(), spec.commandLine().getErr());
+    return get(context(), global(), service, account, json, noEnv,
+        out(), err());
   }
 
-  /** The command itself, shared with {@link FastGet}, which reaches it without picocli. */
+  /** The command itself, shared with {@code FastGet}, which reaches it without picocli. */
   public static int get(Context context, GlobalOptions global, String service, String account,
       boolean json, boolean noEnv, PrintWriter out, PrintWriter err)
       throws CredentialStoreException, IOException {
     CredentialId id = CredentialId.of(service, account);
     StoreSession session = StoreSession.load(context, global);
-    TokenResolver resolver =
-        new TokenResolver(KnownServices.load(session.settings), context.environment());
-    Optional<ResolvedToken> found =
-        resolver.resolve(id, !noEnv, () -> session.open(err).store);
-    if (found.isEmpty()) {
-      throw new CredentialNotFoundException("not logged in to " + Describe.id(id) + "; run: "
-          + Describe.command("login", id));
-    }
-    try (ResolvedToken token = found.get()) {
-      if (global.verbose && token.environmentVariable().isPresent()) {
+    try (ResolvedToken token =
+        session.resolveToken(KnownServices.load(session.settings), id, !noEnv, err)) {
+      if (global.verbose() && token.environmentVariable().isPresent()) {
         err.println("credstore: using " + token.environmentVariable().get()
             + " from the environment (--no-env reads the store instead)");
       }

@@ -15,12 +15,8 @@ import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "git-credential",
     description = {
@@ -32,10 +28,7 @@ import picocli.CommandLine.Spec;
             + "is a rotation (the old one is kept as the previous secret); 'erase' removes the "
             + "credential only if its password is the one git rejected."},
     mixinStandardHelpOptions = true)
-final class GitCredentialCommand implements Callable<Integer> {
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
+final class GitCredentialCommand extends BaseCommand {
 
   @Parameters(index = "0", paramLabel = "ACTION", description = "get, store or erase")
   String action;
@@ -45,15 +38,15 @@ final class GitCredentialCommand implements Callable<Integer> {
     if (!List.of("get", "store", "erase").contains(action)) {
       return ExitCodes.OK;
     }
-    byte[] input = HelperInput.read(root.context.stdin(), true);
+    byte[] input = HelperInput.read(context().stdin(), true);
     try (GitCredentialRequest request = GitCredentialRequest.parse(input)) {
       Arrays.fill(input, (byte) 0);
       Optional<String> service = request.service();
       if (service.isEmpty()) {
         return ExitCodes.OK;
       }
-      StoreSession session = StoreSession.load(root.context, root.global);
-      try (Opened opened = session.open(spec.commandLine().getErr())) {
+      StoreSession session = session();
+      try (Opened opened = session.open(err())) {
         switch (action) {
           case "get" -> get(opened.store, service.get(), request);
           case "store" -> store(opened.store, service.get(), request);
@@ -78,7 +71,7 @@ final class GitCredentialCommand implements Callable<Integer> {
     if (found.isEmpty()) {
       return;
     }
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     try (Credential credential = found.get()) {
       char[] secret = credential.secret().revealChars();
       try {
@@ -115,7 +108,7 @@ final class GitCredentialCommand implements Callable<Integer> {
     Optional<Credential> existing = store.get(id);
     if (existing.isEmpty()) {
       try (Credential credential = Credential.builder(id).token(request.password)
-          .clock(root.context.clock()).build()) {
+          .clock(context().clock()).build()) {
         try {
           store.create(credential);
         } catch (CredentialConflictException raced) {
@@ -129,7 +122,7 @@ final class GitCredentialCommand implements Callable<Integer> {
         return; // git approves every successful use; nothing changed
       }
       try (Credential rotated = current.rotatedTo(request.password,
-          root.context.clock().instant())) {
+          context().clock().instant())) {
         store.replace(current.secret(), rotated);
       }
     }

@@ -13,13 +13,9 @@ import dev.credstore.cli.session.StoreSession.Opened;
 import dev.credstore.cli.session.StoreSession;
 import dev.credstore.runtime.SelectedBackend;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "login",
     description = {
@@ -29,10 +25,7 @@ import picocli.CommandLine.Spec;
         "Refuses to overwrite an existing credential unless --force is given. --force stores a "
             + "fresh credential: its creation time is now and no previous secret is kept."},
     mixinStandardHelpOptions = true)
-final class LoginCommand implements Callable<Integer> {
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
+final class LoginCommand extends BaseCommand {
 
   @Parameters(index = "0", paramLabel = "SERVICE", description = "e.g. k6, platformsh, upsun",
       completionCandidates = Completions.Services.class)
@@ -72,7 +65,7 @@ final class LoginCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CredentialStoreException {
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter err = err();
     CredentialId id = CredentialId.of(service, account);
     boolean apiKey = apiKeyName != null;
     if (apiKey && tokenStdin) {
@@ -82,7 +75,7 @@ final class LoginCommand implements Callable<Integer> {
       throw new UsageException("--secret-stdin goes with --api-key; for a token use --token-stdin");
     }
     // Configuration and backend problems surface before anyone types a secret.
-    StoreSession session = StoreSession.load(root.context, root.global);
+    StoreSession session = session();
     SelectedBackend selected = session.select();
     Credential.Builder builder = Credential.builder(id);
     attribute(builder, "stack", stack);
@@ -101,7 +94,7 @@ final class LoginCommand implements Callable<Integer> {
           builder.token(secret);
         }
       }
-      try (Credential credential = builder.clock(root.context.clock()).build()) {
+      try (Credential credential = builder.clock(context().clock()).build()) {
         store(opened, credential, id);
       }
       err.println("logged in to " + Describe.id(id) + (force ? " (replacing any previous one)" : "")
@@ -140,9 +133,9 @@ final class LoginCommand implements Callable<Integer> {
   private Secret readSecret(CredentialId id, boolean apiKey) {
     String what = apiKey ? "the API secret" : "the token";
     Secret secret;
-    if ((tokenStdin || secretStdin) && !root.context.terminal().inputIsTerminal()) {
-      secret = SecretInput.readAll(root.context.stdin(), what, multiline);
-    } else if (!root.context.terminal().isPresent()) {
+    if ((tokenStdin || secretStdin) && !context().terminal().inputIsTerminal()) {
+      secret = SecretInput.readAll(context().stdin(), what, multiline);
+    } else if (!context().terminal().isPresent()) {
       throw new UsageException("no terminal to prompt for " + what + "; pipe it in with "
           + (apiKey ? "--secret-stdin" : "--token-stdin") + ", e.g. printf '%s\\n' \"$TOKEN\" | "
           + Describe.command("login", id) + (apiKey ? " --api-key " + apiKeyName + " --secret-stdin"
@@ -153,10 +146,10 @@ final class LoginCommand implements Callable<Integer> {
           : "Token for " + Describe.id(id) + ": ";
       // Typed at a terminal (also --token-stdin there, which would echo): hidden, and an empty
       // Enter asks again rather than failing after the user has done everything else.
-      secret = SecretInput.prompt(root.context.terminal(), prompt);
+      secret = SecretInput.prompt(context().terminal(), prompt);
       while (secret != null && secret.isBlank()) {
         secret.close();
-        secret = SecretInput.prompt(root.context.terminal(),
+        secret = SecretInput.prompt(context().terminal(),
             "Nothing entered (Ctrl-D to stop). " + prompt);
       }
       if (secret == null) {

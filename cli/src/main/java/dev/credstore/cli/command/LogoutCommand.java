@@ -13,13 +13,9 @@ import dev.credstore.runtime.KnownServices;
 import dev.credstore.runtime.TokenResolver;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "logout",
     description = {
@@ -27,10 +23,7 @@ import picocli.CommandLine.Spec;
         "Idempotent: logging out of a credential that is not stored succeeds (exit 0) with a "
             + "note on standard error, so cleanup scripts need no special case."},
     mixinStandardHelpOptions = true)
-final class LogoutCommand implements Callable<Integer> {
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
+final class LogoutCommand extends BaseCommand {
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE",
       completionCandidates = Completions.Services.class)
@@ -49,7 +42,7 @@ final class LogoutCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CredentialStoreException {
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter err = err();
     if (all && (service != null || account != null)) {
       throw new UsageException("--all removes every credential; do not name a service or account");
     }
@@ -57,7 +50,7 @@ final class LogoutCommand implements Callable<Integer> {
       throw new UsageException("name a SERVICE to log out of, or use --all");
     }
     CredentialId id = all ? null : CredentialId.of(service, account);
-    StoreSession session = StoreSession.load(root.context, root.global);
+    StoreSession session = session();
     try (Opened opened = session.open(err)) {
       if (all) {
         List<CredentialMetadata> stored = opened.store.list();
@@ -82,7 +75,7 @@ final class LogoutCommand implements Callable<Integer> {
       }
     }
     if (id != null) {
-      new TokenResolver(KnownServices.load(session.settings), root.context.environment())
+      new TokenResolver(KnownServices.load(session.settings), context().environment())
           .overridingVariable(id)
           .ifPresent(variable -> err.println("credstore: note: " + variable
               + " is still set in the environment; 'credstore get " + id.service()
@@ -96,7 +89,7 @@ final class LogoutCommand implements Callable<Integer> {
     if (yes) {
       return;
     }
-    Terminal terminal = root.context.terminal();
+    Terminal terminal = context().terminal();
     String what = count == 1 ? "the 1 credential" : "all " + count + " credentials";
     if (!terminal.isPresent()) {
       throw new UsageException("logout --all would remove " + what + " in " + where

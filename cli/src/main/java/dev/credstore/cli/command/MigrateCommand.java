@@ -5,6 +5,7 @@ import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialStore;
 import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.StorageException;
+import dev.credstore.cli.migrate.ConfigDiscovery;
 import dev.credstore.cli.migrate.ConfigRewriter;
 import dev.credstore.cli.migrate.MigrationState;
 import dev.credstore.cli.migrate.Migrator.Outcome;
@@ -12,6 +13,7 @@ import dev.credstore.cli.migrate.Migrator.Status;
 import dev.credstore.cli.migrate.Migrator.Target;
 import dev.credstore.cli.migrate.Migrator;
 import dev.credstore.cli.migrate.PlaintextConfig;
+import dev.credstore.cli.migrate.StoreAccess;
 import dev.credstore.cli.output.Describe;
 import dev.credstore.cli.output.ExitCodes.UsageException;
 import dev.credstore.cli.output.ExitCodes;
@@ -22,22 +24,15 @@ import dev.credstore.runtime.KnownServices;
 import dev.credstore.runtime.ServiceDefinition;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "migrate",
     description = {
@@ -56,10 +51,7 @@ import picocli.CommandLine.Spec;
         "Exits 0 only if every token found was migrated or already migrated; otherwise with the "
             + "exit code of the first file that failed, after processing all of them."},
     mixinStandardHelpOptions = true)
-final class MigrateCommand implements Callable<Integer> {
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
+final class MigrateCommand extends BaseCommand {
 
   @Option(names = "--from", paramLabel = "PATH",
       description = "JSON config file to migrate (repeatable); needs --service.")
@@ -97,8 +89,8 @@ final class MigrateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CredentialStoreException, IOException {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = out();
+    PrintWriter err = err();
     if (pointer != null && from.isEmpty()) {
       throw new UsageException("--pointer goes with --from PATH");
     }
@@ -109,8 +101,8 @@ final class MigrateCommand implements Callable<Integer> {
       PlaintextConfig.pointer(pointer);
     }
 
-    Map<String, String> environment = root.context.environment();
-    StoreSession session = StoreSession.load(root.context, root.global);
+    Map<String, String> environment = context().environment();
+    StoreSession session = session();
     KnownServices services = KnownServices.load(session.settings);
     List<Path> lookedIn = new ArrayList<>();
     List<Target> targets = from.isEmpty() ? discover(services, environment, lookedIn)
@@ -121,14 +113,14 @@ final class MigrateCommand implements Callable<Integer> {
     List<Outcome> outcomes = new ArrayList<>();
     Optional<StorageException> stateProblem;
     try (LazyStore store = new LazyStore(session, err)) {
-      Migrator migrator = new Migrator(store, rewriter, state, new ExitCodes(root.global),
-          root.context.clock(), dryRun, keepPlaintext, force);
+      Migrator migrator = new Migrator(store, rewriter, state, new ExitCodes(global()::verbose),
+          context().clock(), dryRun, keepPlaintext, force);
       for (Target target : targets) {
         outcomes.add(migrator.migrate(target));
       }
       stateProblem = migrator.stateProblem();
     }
-    Map<String, String> variables = environmentTokens(services, environment);
+    Map<String, String> variables = ConfigDiscovery.environmentTokens(services, environment);
 
     int exitCode = outcomes.stream().filter(o -> o.status().failed()).map(Outcome::exitCode)
         .findFirst().orElse(stateProblem.isPresent() ? ExitCodes.STORAGE : ExitCodes.OK);
@@ -165,34 +157,9 @@ final class MigrateCommand implements Callable<Integer> {
               + " --pointer /json/pointer"));
       definitions.add(definition);
     } else {
-      definitions.addAll(migratable(services));
+      definitions.addAll(ConfigDiscovery.migratable(services));
     }
-    return existingConfigs(definitions, account, environment, lookedIn);
-  }
-
-  /**
-   * Every existing config file of {@code definitions}, for {@code account} (a link counts: it is
-   * reported, not followed); each path looked at is added to {@code lookedIn}. Also used by
-   * {@code doctor}.
-   */
-  static List<Target> existingConfigs(List<ServiceDefinition> definitions, String account,
-      Map<String, String> environment, List<Path> lookedIn) {
-    Set<Path> seen = new LinkedHashSet<>();
-    List<Target> targets = new ArrayList<>();
-    for (ServiceDefinition definition : definitions) {
-      CredentialId id = CredentialId.of(definition.name(), account);
-      for (Path path : definition.configFilePaths(environment)) {
-        if (!seen.add(path)) {
-          continue;
-        }
-        lookedIn.add(path);
-        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-          targets.add(new Target(path, definition.tokenPointer(),
-              definition.metadataPointers(), id));
-        }
-      }
-    }
-    return targets;
+    return ConfigDiscovery.existingConfigs(definitions, account, environment, lookedIn);
   }
 
   private List<Target> explicit(KnownServices services) {
@@ -218,28 +185,6 @@ final class MigrateCommand implements Callable<Integer> {
       }
     }
     return targets;
-  }
-
-  /** The services whose plaintext config files credstore knows. */
-  static List<ServiceDefinition> migratable(KnownServices services) {
-    return services.all().stream()
-        .filter(d -> d.tokenPointer() != null && !d.configFiles().isEmpty())
-        .collect(java.util.stream.Collectors.toList());
-  }
-
-  /** Variable to service, for every registered variable that is set: reported, never read out. */
-  static Map<String, String> environmentTokens(KnownServices services,
-      Map<String, String> environment) {
-    Map<String, String> found = new LinkedHashMap<>();
-    for (ServiceDefinition definition : services.all()) {
-      for (String variable : definition.environmentVariables()) {
-        String value = environment.get(variable);
-        if (value != null && !value.isEmpty()) {
-          found.putIfAbsent(variable, definition.name());
-        }
-      }
-    }
-    return found;
   }
 
   private void writeText(PrintWriter out, List<Outcome> outcomes, Map<String, String> variables,
@@ -279,7 +224,7 @@ final class MigrateCommand implements Callable<Integer> {
 
   private void writeJson(PrintWriter out, List<Outcome> outcomes, Map<String, String> variables,
       Path stateFile, int exitCode) throws IOException {
-    try (JsonGenerator generator = Formats.json(out, root.global.prettyJson(root.context))) {
+    try (JsonGenerator generator = Formats.json(out, global().prettyJson(context()))) {
       generator.writeStartObject();
       generator.writeBooleanField("dryRun", dryRun);
       generator.writeArrayFieldStart("files");
@@ -316,7 +261,7 @@ final class MigrateCommand implements Callable<Integer> {
   }
 
   /** Opens the store the first time a token needs it; remembers a failure to open. */
-  private static final class LazyStore implements Migrator.StoreAccess, AutoCloseable {
+  private static final class LazyStore implements StoreAccess, AutoCloseable {
     private final StoreSession session;
     private final PrintWriter err;
     private Opened opened;

@@ -14,12 +14,8 @@ import dev.credstore.cli.session.StoreSession.Opened;
 import dev.credstore.cli.session.StoreSession;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "passwd",
     description = {
@@ -27,13 +23,11 @@ import picocli.CommandLine.Spec;
             + "usual (--passphrase-file, CREDSTORE_PASSPHRASE_FILE, CREDSTORE_PASSPHRASE, prompt);"
             + " the new one comes from --new-passphrase-file, else CREDSTORE_NEW_PASSPHRASE, else "
             + "a hidden prompt asked twice (a mismatch exits 4). At least 8 characters.",
-        "Atomic: if interrupted, the store opens with the old passphrase or the new one. The "
-            + "data key and credentials are unchanged; see rekey for the data key."},
+        "Atomic: if interrupted, the store opens with the old passphrase or the new one. A new "
+            + "data key is made too, so an old copy of the store and the old passphrase open "
+            + "nothing written afterwards; the credentials are unchanged."},
     mixinStandardHelpOptions = true)
-final class PasswdCommand implements Callable<Integer> {
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
+final class PasswdCommand extends BaseCommand {
 
   @Option(names = "--new-passphrase-file", paramLabel = "PATH",
       description = "File whose first line is the new passphrase (mode 600).")
@@ -41,8 +35,8 @@ final class PasswdCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CredentialStoreException {
-    PrintWriter err = spec.commandLine().getErr();
-    StoreSession session = StoreSession.load(root.context, root.global);
+    PrintWriter err = err();
+    StoreSession session = session();
     try (Opened opened = session.open(err)) {
       PassphraseProtectedStore store = PassphraseStores.of(opened, "passwd");
       String location = store.describe().location();
@@ -59,7 +53,7 @@ final class PasswdCommand implements Callable<Integer> {
       err.println("credstore: note: the passphrase file " + session.settings.passphraseFile().value()
           + " (" + session.settings.passphraseFile().source() + ") still holds the old passphrase;"
           + " update it");
-    } else if (notEmpty(root.context.environment().get(PassphraseSource.ENV_VARIABLE))) {
+    } else if (notEmpty(context().environment().get(PassphraseSource.ENV_VARIABLE))) {
       err.println("credstore: note: " + PassphraseSource.ENV_VARIABLE + " still holds the old "
           + "passphrase; update it wherever it is set");
     }
@@ -67,11 +61,11 @@ final class PasswdCommand implements Callable<Integer> {
   }
 
   private PassphraseSource newPassphrases() {
-    Terminal terminal = root.context.terminal();
+    Terminal terminal = context().terminal();
     if (newPassphraseFile != null) {
       return PassphraseSource.fromFile(newPassphraseFile);
     }
-    String variable = root.context.environment().get(PassphraseStores.NEW_PASSPHRASE_VARIABLE);
+    String variable = context().environment().get(PassphraseStores.NEW_PASSPHRASE_VARIABLE);
     if (notEmpty(variable)) {
       return (purpose, location) -> java.util.Optional.of(Secret.of(variable));
     }

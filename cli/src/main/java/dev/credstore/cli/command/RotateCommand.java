@@ -24,13 +24,9 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "rotate",
     description = {
@@ -49,10 +45,7 @@ import picocli.CommandLine.Spec;
             + "rolled-back one is presumed bad); exit 3 if there is none. Its age then counts "
             + "from the credential's creation, since when the restored secret was set is not kept."},
     mixinStandardHelpOptions = true)
-final class RotateCommand implements Callable<Integer> {
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
+final class RotateCommand extends BaseCommand {
 
   @Parameters(index = "0", paramLabel = "SERVICE",
       completionCandidates = Completions.Services.class)
@@ -96,7 +89,7 @@ final class RotateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CredentialStoreException, IOException, InterruptedException {
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter err = err();
     CredentialId id = CredentialId.of(service, account);
     boolean hasCommand = verifyCommand != null && !verifyCommand.isEmpty();
     if (verify != hasCommand) {
@@ -114,11 +107,11 @@ final class RotateCommand implements Callable<Integer> {
       throw new UsageException("--env goes with --verify");
     }
     Duration timeout = Durations.parse(verifyTimeout, "--verify-timeout");
-    StoreSession session = StoreSession.load(root.context, root.global);
+    StoreSession session = session();
     KnownServices services = KnownServices.load(session.settings);
     String variable = verify ? ChildProcess.variableFor(services, id, env) : null;
     SelectedBackend selected = session.select();
-    Instant now = root.context.clock().instant();
+    Instant now = context().clock().instant();
     try (Opened opened = session.open(selected, err);
         Credential current = opened.store.get(id).orElseThrow(() ->
             new CredentialNotFoundException("not logged in to " + Describe.id(id) + "; run: "
@@ -129,7 +122,7 @@ final class RotateCommand implements Callable<Integer> {
             new CredentialNotFoundException(Describe.id(id) + " has no previous secret to roll "
                 + "back to"));
         if (verify) {
-          ChildProcess.verify(verifyCommand, root.context.environment(), variable, previous,
+          ChildProcess.verify(verifyCommand, context().environment(), variable, previous,
               timeout, err);
         }
         replacement = current.toBuilder().secret(previous).previousSecret(null).rotatedAt(null)
@@ -141,7 +134,7 @@ final class RotateCommand implements Callable<Integer> {
                 + " changed");
           }
           if (verify) {
-            ChildProcess.verify(verifyCommand, root.context.environment(), variable, next,
+            ChildProcess.verify(verifyCommand, context().environment(), variable, next,
                 timeout, err);
           }
           replacement = current.rotatedTo(next, now);
@@ -160,11 +153,11 @@ final class RotateCommand implements Callable<Integer> {
                 + Describe.command("rotate", id) + " --rollback'")
             + (verify ? " (verified)" : "") + ", in " + opened.where());
         if (json) {
-          writeJson(spec.commandLine().getOut(), stored, now);
+          writeJson(out(), stored, now);
         }
       }
     }
-    new TokenResolver(services, root.context.environment()).overridingVariable(id)
+    new TokenResolver(services, context().environment()).overridingVariable(id)
         .ifPresent(set -> err.println("credstore: note: " + set + " is set in the environment; "
             + "'credstore get " + id.service() + "' returns it, not the stored secret"));
     return ExitCodes.OK;
@@ -173,13 +166,13 @@ final class RotateCommand implements Callable<Integer> {
   private Secret readSecret(CredentialId id) {
     Secret secret;
     if (stdin) {
-      secret = SecretInput.readAll(root.context.stdin(), "the new secret", multiline);
-    } else if (!root.context.terminal().isPresent()) {
+      secret = SecretInput.readAll(context().stdin(), "the new secret", multiline);
+    } else if (!context().terminal().isPresent()) {
       throw new UsageException("no terminal to prompt for the new secret; pipe it in with "
           + "--token-stdin, e.g. printf '%s\\n' \"$NEW_TOKEN\" | "
           + Describe.command("rotate", id) + " --token-stdin");
     } else {
-      secret = SecretInput.prompt(root.context.terminal(),
+      secret = SecretInput.prompt(context().terminal(),
           "New secret for " + Describe.id(id) + ": ");
       if (secret == null) {
         throw new UsageException("no new secret entered; nothing was changed");
@@ -193,7 +186,7 @@ final class RotateCommand implements Callable<Integer> {
   }
 
   private void writeJson(PrintWriter out, Credential stored, Instant now) throws IOException {
-    try (JsonGenerator generator = Formats.json(out, root.global.prettyJson(root.context))) {
+    try (JsonGenerator generator = Formats.json(out, global().prettyJson(context()))) {
       generator.writeStartObject();
       generator.writeStringField("action", rollback ? "rolledBack" : "rotated");
       generator.writeBooleanField("verified", verify);

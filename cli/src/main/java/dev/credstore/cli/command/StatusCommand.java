@@ -11,6 +11,7 @@ import dev.credstore.cli.output.Durations;
 import dev.credstore.cli.output.ExitCodes;
 import dev.credstore.cli.output.Fingerprint;
 import dev.credstore.cli.output.Formats;
+import dev.credstore.cli.session.StoreSession.Opened;
 import dev.credstore.cli.session.StoreSession;
 import dev.credstore.runtime.BackendStatus;
 import dev.credstore.runtime.KnownServices;
@@ -21,6 +22,7 @@ import dev.credstore.runtime.TokenResolver;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,12 +30,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "status",
     description = {
@@ -44,10 +42,7 @@ import picocli.CommandLine.Spec;
         "With --max-age DURATION (90d, 12h, 30m, P90D) it only lists the credentials whose "
             + "secret was created or last rotated longer ago, and exits 10 if there is any."},
     mixinStandardHelpOptions = true)
-final class StatusCommand implements Callable<Integer> {
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
+final class StatusCommand extends BaseCommand {
 
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
@@ -58,18 +53,16 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CredentialStoreException, IOException {
-    StoreSession session = StoreSession.load(root.context, root.global);
+    StoreSession session = session();
     if (maxAge != null) {
-      return MaxAgeCheck.run(session, Durations.parse(maxAge, "--max-age"),
-          root.context.clock().instant(), json, root.global.prettyJson(root.context),
-          spec.commandLine().getOut(),
-          spec.commandLine().getErr());
+      return checkMaxAge(session, Durations.parse(maxAge, "--max-age"), context().clock().instant(),
+          out(), err());
     }
     KnownServices services = KnownServices.load(session.settings);
     Report report = new Report();
     report.survey = session.backends.survey(session.options);
     report.loadProblems = session.backends.loadProblems();
-    TokenResolver resolver = new TokenResolver(services, root.context.environment());
+    TokenResolver resolver = new TokenResolver(services, context().environment());
     for (ServiceDefinition definition : services.all()) {
       resolver.overridingVariable(CredentialId.of(definition.name()))
           .ifPresent(variable -> report.overrides.put(definition.name(), variable));
@@ -92,8 +85,8 @@ final class StatusCommand implements Callable<Integer> {
     } catch (CredentialStoreException e) {
       report.problem = e;
     }
-    Instant now = root.context.clock().instant();
-    PrintWriter out = spec.commandLine().getOut();
+    Instant now = context().clock().instant();
+    PrintWriter out = out();
     if (json) {
       writeJson(out, session.settings, report, now);
     } else {
@@ -104,6 +97,49 @@ final class StatusCommand implements Callable<Integer> {
       throw report.problem;
     }
     return ExitCodes.OK;
+  }
+
+  /**
+   * {@code --max-age}: the credentials whose secret was set (created or last rotated) longer ago
+   * than allowed, and exit {@value ExitCodes#POLICY} if there is any, for cron jobs and CI steps.
+   */
+  private int checkMaxAge(StoreSession session, Duration maxAge, Instant now, PrintWriter out,
+      PrintWriter err) throws CredentialStoreException, IOException {
+    List<CredentialMetadata> all;
+    String where;
+    try (Opened opened = session.open(err)) {
+      all = opened.store.list();
+      where = opened.where();
+    }
+    List<CredentialMetadata> overdue = all.stream()
+        .filter(metadata -> Duration.between(metadata.secretSetAt(), now).compareTo(maxAge) > 0)
+        .toList();
+    if (json) {
+      try (JsonGenerator generator = Formats.json(out, global().prettyJson(context()))) {
+        generator.writeStartObject();
+        generator.writeNumberField("maxAgeSeconds", maxAge.getSeconds());
+        generator.writeNumberField("checked", all.size());
+        generator.writeArrayFieldStart("overdue");
+        for (CredentialMetadata metadata : overdue) {
+          generator.writeStartObject();
+          Formats.metadataFields(generator, metadata, now);
+          generator.writeEndObject();
+        }
+        generator.writeEndArray();
+        generator.writeEndObject();
+      }
+      out.write('\n');
+    } else if (overdue.isEmpty()) {
+      out.println("no credential is older than " + Durations.format(maxAge) + " (" + all.size()
+          + " checked in " + where + ")");
+    } else {
+      out.println(overdue.size() + " of " + all.size() + (all.size() == 1 ? " credential is" :
+          " credentials are") + " older than " + Durations.format(maxAge) + "; rotate them with "
+          + "'credstore rotate SERVICE':");
+      out.print(Formats.credentialTable(overdue, now));
+    }
+    out.flush();
+    return overdue.isEmpty() ? ExitCodes.OK : ExitCodes.POLICY;
   }
 
   private static final class Report {
@@ -152,7 +188,7 @@ final class StatusCommand implements Callable<Integer> {
         out.println("credentials: none stored");
       } else {
         out.println("credentials:");
-        for (String line : ListCommand.table(report.credentials, now, report.fingerprints)
+        for (String line : Formats.credentialTable(report.credentials, now, report.fingerprints)
             .split("\n")) {
           out.println("  " + line);
         }
@@ -175,7 +211,7 @@ final class StatusCommand implements Callable<Integer> {
 
   private void writeJson(PrintWriter out, StoreSettings settings, Report report, Instant now)
       throws IOException {
-    try (JsonGenerator json = Formats.json(out, root.global.prettyJson(root.context))) {
+    try (JsonGenerator json = Formats.json(out, global().prettyJson(context()))) {
       json.writeStartObject();
       json.writeFieldName("backend");
       if (report.selected == null) {

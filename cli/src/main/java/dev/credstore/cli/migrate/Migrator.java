@@ -80,14 +80,6 @@ public final class Migrator {
   public record Outcome(Target target, Status status, String message, int exitCode,
       List<String> attributes) {}
 
-  /** Opens the store on first use; a failure to open is kept and thrown for every later file. */
-  public interface StoreAccess {
-    CredentialStore store() throws CredentialStoreException;
-
-    /** E.g. "encrypted file at ~/.local/share/credstore/credentials.cstore". */
-    String where();
-  }
-
   private enum Stored { CREATED, SAME, REPLACED }
 
   private final StoreAccess access;

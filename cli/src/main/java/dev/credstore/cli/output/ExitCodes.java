@@ -7,10 +7,10 @@ import dev.credstore.api.CredentialConflictException;
 import dev.credstore.api.CredentialNotFoundException;
 import dev.credstore.api.IntegrityException;
 import dev.credstore.api.StorageException;
-import dev.credstore.cli.command.GlobalOptions;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IExitCodeExceptionMapper;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -65,10 +65,11 @@ public final class ExitCodes
     return table;
   }
 
-  private final GlobalOptions global;
+  private final BooleanSupplier verbose;
 
-  public ExitCodes(GlobalOptions global) {
-    this.global = global;
+  /** {@code verbose} is asked at each failure: whether {@code --verbose} was given. */
+  public ExitCodes(BooleanSupplier verbose) {
+    this.verbose = verbose;
   }
 
   @Override
@@ -117,10 +118,10 @@ public final class ExitCodes
         ? failure.getClass().getName() : failure.getMessage();
     if (code == BUG) {
       message = "unexpected error (" + failure.getClass().getName() + "): " + message
-          + (global.verbose ? "" : "; run again with --verbose for details");
+          + (verbose.getAsBoolean() ? "" : "; run again with --verbose for details");
     }
     err.println("credstore: " + oneLine(message));
-    if (global.verbose) {
+    if (verbose.getAsBoolean()) {
       failure.printStackTrace(err);
     }
     err.flush();
@@ -133,7 +134,7 @@ public final class ExitCodes
     PrintWriter err = commandLine.getErr();
     err.println("credstore: " + oneLine(ParseErrors.describe(failure)) + " (see '"
         + commandLine.getCommandSpec().qualifiedName() + " --help')");
-    if (global.verbose) {
+    if (verbose.getAsBoolean()) {
       failure.printStackTrace(err);
     }
     err.flush();

@@ -3,6 +3,7 @@ package dev.credstore.cli.output;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.credstore.api.CredentialKind;
+import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialMetadata;
 import dev.credstore.spi.Json;
 import java.io.IOException;
@@ -11,6 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -38,7 +41,7 @@ public final class Formats {
   }
 
   /** "token" or "api-key": the stable JSON and table spelling of a kind. */
-  public static String kind(CredentialKind kind) {
+  static String kind(CredentialKind kind) {
     return kind == CredentialKind.API_KEY ? "api-key" : "token";
   }
 
@@ -72,7 +75,7 @@ public final class Formats {
   }
 
   /** A short age: "just now", "5m", "3h", "12d", "2y". */
-  public static String age(Instant since, Instant now) {
+  static String age(Instant since, Instant now) {
     long seconds = Math.max(0, Duration.between(since, now).getSeconds());
     if (seconds < 60) {
       return "just now";
@@ -104,8 +107,47 @@ public final class Formats {
     return location.startsWith(prefix) ? "~/" + location.substring(prefix.length()) : location;
   }
 
+  /** The credentials as {@code list} shows them, one row each under a header; no secrets. */
+  public static String credentialTable(List<CredentialMetadata> credentials, Instant now) {
+    return credentialTable(credentials, now, null);
+  }
+
+  /** As above; with {@code fingerprints} (status) a FINGERPRINT column after KIND. */
+  public static String credentialTable(List<CredentialMetadata> credentials, Instant now,
+      Map<CredentialId, String> fingerprints) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(withFingerprint(fingerprints, "FINGERPRINT", new String[] {"SERVICE", "ACCOUNT",
+        "KIND", "KEY NAME", "CREATED", "ROTATED", "AGE", "ATTRIBUTES"}));
+    for (CredentialMetadata metadata : credentials) {
+      String fingerprint = fingerprints == null ? null
+          : fingerprints.getOrDefault(metadata.id(), "-");
+      rows.add(withFingerprint(fingerprints, fingerprint, new String[] {
+          metadata.id().service(),
+          metadata.id().account(),
+          kind(metadata.kind()),
+          metadata.keyName() == null ? "-" : metadata.keyName(),
+          time(metadata.createdAt()),
+          time(metadata.rotatedAt()),
+          age(metadata.secretSetAt(), now),
+          attributes(metadata.attributes())}));
+    }
+    return table(rows);
+  }
+
+  private static String[] withFingerprint(Map<CredentialId, String> fingerprints, String cell,
+      String[] row) {
+    if (fingerprints == null) {
+      return row;
+    }
+    String[] wider = new String[row.length + 1];
+    System.arraycopy(row, 0, wider, 0, 3);
+    wider[3] = cell;
+    System.arraycopy(row, 3, wider, 4, row.length - 3);
+    return wider;
+  }
+
   /** Rows as columns separated by two spaces, each column as wide as its widest cell. */
-  public static String table(java.util.List<String[]> rows) {
+  public static String table(List<String[]> rows) {
     int columns = rows.get(0).length;
     int[] widths = new int[columns];
     for (String[] row : rows) {

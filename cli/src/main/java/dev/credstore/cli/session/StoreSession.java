@@ -1,22 +1,28 @@
 package dev.credstore.cli.session;
 
 import dev.credstore.api.ConfigurationException;
+import dev.credstore.api.CredentialId;
+import dev.credstore.api.CredentialNotFoundException;
 import dev.credstore.api.CredentialStore;
 import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.PassphraseSource;
 import dev.credstore.api.StorageException;
 import dev.credstore.api.StoreDescription;
-import dev.credstore.cli.command.GlobalOptions;
 import dev.credstore.cli.console.ConsolePassphraseSource;
+import dev.credstore.cli.output.Describe;
 import dev.credstore.cli.output.Formats;
 import dev.credstore.runtime.BackendStatus;
 import dev.credstore.runtime.Backends;
+import dev.credstore.runtime.KnownServices;
+import dev.credstore.runtime.ResolvedToken;
 import dev.credstore.runtime.SelectedBackend;
 import dev.credstore.runtime.StoreSettings;
+import dev.credstore.runtime.TokenResolver;
 import dev.credstore.spi.StoreOptions;
 import dev.credstore.spi.UserDirectories;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** Settings from flags, environment and config file; backend selection; opening the store. */
@@ -36,14 +42,15 @@ public final class StoreSession {
   public static StoreSession load(Context context, GlobalOptions global)
       throws ConfigurationException, StorageException {
     StoreSettings settings = StoreSettings.load(context.environment());
-    if (global.backend != null) {
-      settings = settings.withBackend(global.backend, "--backend");
+    if (global.backend() != null) {
+      settings = settings.withBackend(global.backend(), GlobalOptions.Flag.BACKEND.flagName());
     }
-    if (global.store != null) {
-      settings = settings.withStoreFile(global.store, "--store");
+    if (global.store() != null) {
+      settings = settings.withStoreFile(global.store(), GlobalOptions.Flag.STORE.flagName());
     }
-    if (global.passphraseFile != null) {
-      settings = settings.withPassphraseFile(global.passphraseFile, "--passphrase-file");
+    if (global.passphraseFile() != null) {
+      settings = settings.withPassphraseFile(global.passphraseFile(),
+          GlobalOptions.Flag.PASSPHRASE_FILE.flagName());
     }
     PassphraseSource passphrases = PassphraseSource.firstOf(settings.configuredPassphrases(),
         new ConsolePassphraseSource(context.terminal()));
@@ -73,6 +80,20 @@ public final class StoreSession {
           + "=" + selected.id() + " to silence this note");
     }
     return new Opened(selected, selected.open(options), settings);
+  }
+
+  /**
+   * The secret {@code get} and {@code exec} hand out: for the default account the service's
+   * variable when {@code useEnvironment}, else the stored one (opening the store only then).
+   *
+   * @throws CredentialNotFoundException naming the login command, if there is neither
+   */
+  public ResolvedToken resolveToken(KnownServices services, CredentialId id,
+      boolean useEnvironment, PrintWriter err) throws CredentialStoreException {
+    Optional<ResolvedToken> found = new TokenResolver(services, settings.environment())
+        .resolve(id, useEnvironment, () -> open(err).store);
+    return found.orElseThrow(() -> new CredentialNotFoundException("not logged in to "
+        + Describe.id(id) + "; run: " + Describe.command("login", id)));
   }
 
   /** An open store and how it was chosen. */

@@ -11,7 +11,6 @@ import dev.credstore.api.CredentialNotFoundException;
 import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.IntegrityException;
 import dev.credstore.api.StorageException;
-import dev.credstore.cli.command.GlobalOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.concurrent.Callable;
@@ -22,7 +21,7 @@ import picocli.CommandLine;
 
 class ExitCodesTest {
 
-  private final ExitCodes codes = new ExitCodes(new GlobalOptions());
+  private final ExitCodes codes = new ExitCodes(() -> false);
 
   @Test
   void everyFailureMapsToItsDocumentedCode() {
@@ -55,9 +54,7 @@ class ExitCodesTest {
   }
 
   private static String run(boolean verbose, int[] code) {
-    GlobalOptions global = new GlobalOptions();
-    global.verbose = verbose;
-    ExitCodes handler = new ExitCodes(global);
+    ExitCodes handler = new ExitCodes(() -> verbose);
     StringWriter err = new StringWriter();
     CommandLine commandLine = new CommandLine(new Boom())
         .setExecutionExceptionHandler(handler)

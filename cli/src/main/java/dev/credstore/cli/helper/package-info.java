@@ -1,0 +1,5 @@
+/**
+ * The credential-helper protocols of git and Docker: reading their requests without a secret
+ * ever becoming a String. Depends on output only; used by the helper commands.
+ */
+package dev.credstore.cli.helper;

@@ -59,6 +59,7 @@ final class CacheTraining {
       run(environment, "", "--version");
       // What a real run uses but the runs above, with no terminal, do not.
       Terminal.system().isPresent();
+      trainUnlockedReadPath(home, environment);
       run(environment, "", "logout", "cds-training");
       trainKeychainReadPath(home, environment);
     } finally {
@@ -71,6 +72,29 @@ final class CacheTraining {
           }
         });
       }
+    }
+  }
+
+  /**
+   * A get on an unlocked file store: {@code unlock} starts a real agent (for a minute at most) on a
+   * socket in a private runtime directory of the training home, the gets find no passphrase and
+   * ask the agent, and {@code lock} stops it before the directory is deleted.
+   */
+  private static void trainUnlockedReadPath(Path home, Map<String, String> environment)
+      throws IOException {
+    Path runtime = Files.createDirectory(home.resolve("run"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Map<String, String> unlocking = new HashMap<>(environment);
+    unlocking.put("XDG_RUNTIME_DIR", runtime.toString());
+    run(unlocking, "", "unlock", "--for", "1m");
+    Map<String, String> unlocked = new HashMap<>(unlocking);
+    unlocked.remove("CREDSTORE_PASSPHRASE");
+    try {
+      run(unlocked, "", "get", "cds-training");
+      run(unlocked, "", "get", "cds-training", "--json");
+      run(unlocked, "", "status");
+    } finally {
+      run(unlocked, "", "lock");
     }
   }
 

@@ -95,6 +95,35 @@ class LauncherCacheIT {
     }
   }
 
+  /** The same for a get answered by the unlock agent: no passphrase, no KDF, one connect. */
+  @Test
+  void getFromUnlockedFileStore_loadsEveryClassFromTheArchive() throws Exception {
+    Path runtime = Files.createDirectory(temp.resolve("run"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    cli.set("XDG_RUNTIME_DIR", runtime.toString());
+    Result login = launch("tok-unlocked\n", "login", "k6", "--token-stdin");
+    assertEquals(0, login.exitCode(), login::toString);
+    awaitTrainingDone(cache.resolve("credstore"));
+    Result unlock = launch(null, "unlock", "--for", "2m");
+    assertEquals(0, unlock.exitCode(), unlock::toString);
+    try {
+      cli.set("CREDSTORE_PASSPHRASE", null);
+      Path log = temp.resolve("classes-unlocked.txt");
+      cli.set("CREDSTORE_JAVA_OPTS", "-Xlog:class+load:file=" + log);
+      Result get = launch(null, "get", "k6");
+      cli.set("CREDSTORE_JAVA_OPTS", null);
+      assertEquals("tok-unlocked\n", get.out(), get::toString);
+      List<String> lines = Files.readAllLines(log);
+      List<String> fromJar = lines.stream().filter(l -> l.contains("source: file:")).toList();
+      assertEquals(List.of(), fromJar, "unlocked get loaded classes from the jar");
+      assertTrue(lines.stream().filter(l -> l.contains("shared objects file")).count() > 1000,
+          "unlocked get did not use the archive");
+    } finally {
+      cli.set("CREDSTORE_JAVA_OPTS", null);
+      launch(null, "lock");
+    }
+  }
+
   @Test
   void cacheDirectoryOpenToOthers_isNotUsed() throws Exception {
     Path dir = Files.createDirectories(cache.resolve("credstore"));

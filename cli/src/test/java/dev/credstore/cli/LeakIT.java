@@ -1,6 +1,7 @@
 package dev.credstore.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.credstore.testing.Bytes;
@@ -136,9 +137,22 @@ class LeakIT {
 
     expect(0, cli.runWithInput(TOKEN + "\n" + secondLine + "\n", "login", "k6",
         "--token-stdin", "--multiline"));
-    assertEquals(TOKEN + "\n" + secondLine + "\n", expect(0, cli.run("get", "k6")).out());
+    CliProcess.Result multiline = expect(0, cli.run("get", "k6"));
+    assertEquals(TOKEN + "\n" + secondLine + "\n", multiline.out());
     refused.add(expect(2, cli.runWithInput(nulHead + "\0" + nulTail, "rotate", "k6",
         "--token-stdin")));
+
+    CliProcess.Result git = cli.runWithInput("protocol=https\nhost=git.example\nusername=me\n"
+        + "password=" + nulHead + "\0" + nulTail + "\n\n", "git-credential", "store");
+    assertTrue(git.exitCode() != 0 && git.err().contains("control character"), git::toString);
+    CliProcess.Result docker = cli.runWithInput("{\"ServerURL\":\"https://r.example\","
+        + "\"Username\":\"me\",\"Secret\":\"" + nulHead + "\\u0000" + nulTail + "\"}",
+        "docker-credential", "store");
+    assertEquals(1, docker.exitCode(), docker::toString);
+    assertTrue(docker.out().contains("control character"), docker::toString);
+    CliProcess.Result gitGet = cli.runWithInput("protocol=https\nhost=git.example\n\n",
+        "git-credential", "get");
+    assertFalse(gitGet.out().contains("password="), gitGet::toString);
 
     // A verification command that prints the token, as `k6 cloud login --show` does.
     CliProcess.Result verified = expect(0, cli.runWithInput(ROTATED + "\n", "rotate", "k6",
@@ -149,8 +163,9 @@ class LeakIT {
     List<String> leaks = new ArrayList<>();
     for (CliProcess.Result result : cli.results) {
       for (String secret : List.of(nulHead, nulTail, secondLine, ROTATED, PASSPHRASE)) {
-        if (result.err().contains(secret)) {
-          leaks.add("stderr of " + result.command() + " contains " + secret);
+        if (result.err().contains(secret)
+            || result != multiline && result.out().contains(secret)) {
+          leaks.add("output of " + result.command() + " contains " + secret);
         }
       }
     }

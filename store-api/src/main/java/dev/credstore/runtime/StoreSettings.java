@@ -38,7 +38,7 @@ public final class StoreSettings {
   public static final String AUTO = "auto";
 
   private static final Set<String> CONFIG_KEYS =
-      Set.of("backend", "store", "passphraseFile", "services");
+      Set.of("backend", "store", "passphraseFile", "services", "unlockMaximum");
 
   private final Map<String, String> environment;
   private final Path configDirectory;
@@ -47,6 +47,7 @@ public final class StoreSettings {
   private final Setting<String> backend;
   private final Setting<Path> storeFile;
   private final Setting<Path> passphraseFile;
+  private final Setting<String> unlockMaximum;
   // The config file's "services" object, read with everything else; KnownServices parses it.
   private final JsonNode services;
 
@@ -59,7 +60,7 @@ public final class StoreSettings {
 
   private StoreSettings(Map<String, String> environment, Path configDirectory, Path dataDirectory,
       Path configFile, Setting<String> backend, Setting<Path> storeFile,
-      Setting<Path> passphraseFile, JsonNode services) {
+      Setting<Path> passphraseFile, Setting<String> unlockMaximum, JsonNode services) {
     this.environment = environment;
     this.configDirectory = configDirectory;
     this.dataDirectory = dataDirectory;
@@ -67,6 +68,7 @@ public final class StoreSettings {
     this.backend = backend;
     this.storeFile = storeFile;
     this.passphraseFile = passphraseFile;
+    this.unlockMaximum = unlockMaximum;
     this.services = services;
   }
 
@@ -90,7 +92,9 @@ public final class StoreSettings {
     Setting<String> backend = new Setting<>(AUTO, "default");
     Setting<Path> store = new Setting<>(null, "default");
     Setting<Path> passphraseFile = new Setting<>(null, "default");
+    Setting<String> unlockMaximum = new Setting<>(null, "default");
     if (config != null) {
+      unlockMaximum = textSetting(config, "unlockMaximum", fileSource).orElse(unlockMaximum);
       backend = textSetting(config, "backend", fileSource).orElse(backend);
       store = textSetting(config, "store", fileSource)
           .map(s -> new Setting<>(directories.expand(s.value(), home), s.source())).orElse(store);
@@ -111,7 +115,7 @@ public final class StoreSettings {
     }
     checkBackendName(backend);
     return new StoreSettings(env, configDirectory, dataDirectory, configFile, backend, store,
-        passphraseFile, config == null ? null : config.get("services"));
+        passphraseFile, unlockMaximum, config == null ? null : config.get("services"));
   }
 
   /** These settings with the backend named by {@code source} (e.g. "--backend"). */
@@ -119,19 +123,29 @@ public final class StoreSettings {
     Setting<String> setting = new Setting<>(name, source);
     checkBackendName(setting);
     return new StoreSettings(environment, configDirectory, dataDirectory, configFile, setting,
-        storeFile, passphraseFile, services);
+        storeFile, passphraseFile, unlockMaximum, services);
   }
 
   /** These settings with an explicit store file named by {@code source} (e.g. "--store"). */
   public StoreSettings withStoreFile(Path file, String source) {
     return new StoreSettings(environment, configDirectory, dataDirectory, configFile, backend,
-        new Setting<>(file.toAbsolutePath().normalize(), source), passphraseFile, services);
+        new Setting<>(file.toAbsolutePath().normalize(), source), passphraseFile, unlockMaximum,
+        services);
   }
 
   /** These settings with a passphrase file named by {@code source} (e.g. "--passphrase-file"). */
   public StoreSettings withPassphraseFile(Path file, String source) {
     return new StoreSettings(environment, configDirectory, dataDirectory, configFile, backend,
-        storeFile, new Setting<>(file.toAbsolutePath().normalize(), source), services);
+        storeFile, new Setting<>(file.toAbsolutePath().normalize(), source), unlockMaximum,
+        services);
+  }
+
+  /**
+   * The config file's {@code "unlockMaximum"}, the longest {@code credstore unlock} allowed, as
+   * written (e.g. "8h"; the CLI parses it); null value when not configured.
+   */
+  public Setting<String> unlockMaximum() {
+    return unlockMaximum;
   }
 
   public Map<String, String> environment() {

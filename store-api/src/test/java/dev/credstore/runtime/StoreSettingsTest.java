@@ -67,6 +67,19 @@ class StoreSettingsTest {
   }
 
   @Test
+  void unlockMaximum_isReadFromTheConfigFile_andKeptThroughOverrides() throws Exception {
+    assertNull(StoreSettings.load(env()).unlockMaximum().value(), "not configured by default");
+    Path config = home.resolve(".config/credstore/config.json");
+    Files.createDirectories(config.getParent());
+    Files.writeString(config, "{\"unlockMaximum\":\"8h\"}");
+    StoreSettings settings = StoreSettings.load(env()).withBackend("file", "--backend")
+        .withStoreFile(home.resolve("s.cstore"), "--store")
+        .withPassphraseFile(home.resolve("p"), "--passphrase-file");
+    assertEquals("8h", settings.unlockMaximum().value());
+    assertEquals(config.toString(), settings.unlockMaximum().source());
+  }
+
+  @Test
   void malformedConfig_isAConfigurationError_withLocation() throws Exception {
     Path config = home.resolve(".config/credstore/config.json");
     Files.createDirectories(config.getParent());

@@ -49,13 +49,20 @@ final class Contents implements AutoCloseable {
 
   /**
    * Verifies and decrypts a store file's bytes, unlocking its key through {@code keys}, and
-   * refuses an older copy of the store than {@code counters} have seen.
+   * refuses an older copy of the store than {@code counters} have seen; the key held by {@code
+   * credstore unlock} is taken when {@code heldKeyAllowed}.
    */
-  static Contents decrypt(byte[] bytes, String location, KeyCache keys, WriteCounters counters)
-      throws CredentialStoreException {
+  static Contents decrypt(byte[] bytes, String location, KeyCache keys, WriteCounters counters,
+      boolean heldKeyAllowed) throws CredentialStoreException {
     StoreFileFormat.Parsed parsed = StoreFileFormat.parse(bytes, location);
-    byte[] dataKey = keys.unlock(parsed.keys);
+    byte[] dataKey = keys.unlock(parsed.keys, heldKeyAllowed);
     byte[] payload = parsed.openPayload(dataKey);
+    if (payload == null && heldKeyAllowed) {
+      // Perhaps a held key that does not open this file after all: fail closed to the passphrase.
+      Arrays.fill(dataKey, (byte) 0);
+      dataKey = keys.unlock(parsed.keys, false);
+      payload = parsed.openPayload(dataKey);
+    }
     if (payload == null) {
       Arrays.fill(dataKey, (byte) 0);
       throw new IntegrityException("store file " + location + " failed verification: its"

@@ -1,5 +1,6 @@
 package dev.credstore.file;
 
+import dev.credstore.api.BackendUnavailableException;
 import dev.credstore.api.Credential;
 import dev.credstore.api.CredentialConflictException;
 import dev.credstore.api.CredentialId;
@@ -11,10 +12,13 @@ import dev.credstore.api.PassphraseSource;
 import dev.credstore.api.Secret;
 import dev.credstore.api.StorageException;
 import dev.credstore.api.StoreDescription;
+import dev.credstore.api.UnlockStatus;
+import dev.credstore.file.unlock.UnlockCache;
 import dev.credstore.spi.PrivateFiles;
 import dev.credstore.spi.PrivateLock;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +35,11 @@ import java.util.Optional;
  * not read and decrypted first. After the write the snapshot is what was written, stamped from the
  * file then on disk (a forged file that matched the stamp would be replaced by authenticated
  * contents).
+ *
+ * <p>After {@link #unlockFor}, the data key is also held outside the process, by the user's unlock
+ * agent ({@link StoreUnlock}), for this file's path and key section only: opening the store then
+ * needs no passphrase in any process of that user. Changing the passphrase or the data key asks for
+ * the passphrase itself, never a held key, and ends the unlock.
  */
 final class FileCredentialStore implements PassphraseProtectedStore {
 
@@ -42,26 +51,45 @@ final class FileCredentialStore implements PassphraseProtectedStore {
   private final String location;
   private final KdfParameters newStoreKdf;
   private final Duration lockTimeout;
+  private static final Map<String, String> NO_UNLOCK = Map.of(UnlockCache.SWITCH_VARIABLE, "off");
+
+  private final StoreUnlock unlocked;
   private final KeyCache keys;
   private final WriteCounters counters;
   private final SnapshotCache snapshots;
   private volatile boolean closed;
 
-  /** A store without the outside write counter (for tests of other things). */
+  /** A store without the outside write counter or an unlock cache (for tests of other things). */
   FileCredentialStore(Path file, PassphraseSource passphrases, KdfParameters newStoreKdf,
       Duration lockTimeout) {
-    this(file, passphrases, newStoreKdf, lockTimeout, null);
+    this(file, passphrases, newStoreKdf, lockTimeout, null, NO_UNLOCK);
   }
 
-  /** A store whose highest write counters are kept in {@code counterFile} (see WriteCounters). */
+  /** A store whose highest write counters are kept in {@code counterFile}, without unlock cache. */
   FileCredentialStore(Path file, PassphraseSource passphrases, KdfParameters newStoreKdf,
       Duration lockTimeout, Path counterFile) {
+    this(file, passphrases, newStoreKdf, lockTimeout, counterFile, NO_UNLOCK);
+  }
+
+  /** A store with the unlock cache of the user whose {@code environment} this is (tests). */
+  FileCredentialStore(Path file, PassphraseSource passphrases, KdfParameters newStoreKdf,
+      Duration lockTimeout, Map<String, String> environment) {
+    this(file, passphrases, newStoreKdf, lockTimeout, null, environment);
+  }
+
+  /**
+   * A store whose highest write counters are kept in {@code counterFile} (see WriteCounters; null:
+   * none), with the unlock cache of the user whose {@code environment} this is.
+   */
+  FileCredentialStore(Path file, PassphraseSource passphrases, KdfParameters newStoreKdf,
+      Duration lockTimeout, Path counterFile, Map<String, String> environment) {
     this.file = file.toAbsolutePath().normalize();
+    this.unlocked = new StoreUnlock(this.file, UnlockCache.forStore(this.file, environment));
     this.lockFile = this.file.resolveSibling(this.file.getFileName() + ".lock");
     this.location = this.file.toString();
     this.newStoreKdf = newStoreKdf;
     this.lockTimeout = lockTimeout;
-    this.keys = new KeyCache(passphrases, location);
+    this.keys = new KeyCache(passphrases, location, unlocked);
     this.counters = new WriteCounters(counterFile, lockTimeout);
     this.snapshots = new SnapshotCache(this.file, location, keys, counters);
   }
@@ -136,6 +164,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
         snapshots.install(null); // holds the old key section
       }
     });
+    unlocked.forget(); // it no longer opens the store anyway: its key section is gone
   }
 
   @Override
@@ -152,6 +181,51 @@ final class FileCredentialStore implements PassphraseProtectedStore {
         snapshots.install(null); // holds the old data key
       }
     });
+    unlocked.forget(); // it holds the old data key
+  }
+
+  @Override
+  public Instant unlockFor(Duration duration) throws CredentialStoreException {
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException("unlock duration must be positive");
+    }
+    String unavailable = unlocked.unavailableReason();
+    if (unavailable != null) {
+      throw new BackendUnavailableException("cannot unlock " + location + ": " + unavailable);
+    }
+    checkOpen();
+    byte[] bytes = Contents.readFile(file);
+    if (bytes == null) {
+      throw new CredentialNotFoundException("there is no store at " + location
+          + " yet; nothing to unlock (the first login creates it)");
+    }
+    // The passphrase itself, not an earlier unlock; and the file must be one we can read now.
+    try (Contents contents = Contents.decrypt(bytes, location, keys, counters, false)) {
+      if (!contents.keys.isCurrent()) {
+        throw new BackendUnavailableException("cannot unlock " + location + ": it is in an older"
+            + " format that the next write (e.g. a login) upgrades; unlock after that");
+      }
+      return unlocked.hold(contents.keys, contents.dataKey, duration);
+    }
+  }
+
+  @Override
+  public boolean lock() {
+    return unlocked.forget();
+  }
+
+  @Override
+  public UnlockStatus unlockStatus() {
+    StoreFileFormat.KeySection section = null;
+    try {
+      byte[] bytes = Contents.readFile(file);
+      if (bytes != null) {
+        section = StoreFileFormat.parse(bytes, location).keys;
+      }
+    } catch (CredentialStoreException | RuntimeException unreadable) {
+      section = null; // reads as "nothing held for this store"
+    }
+    return unlocked.status(section);
   }
 
   @Override
@@ -244,7 +318,7 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     if (bytes == null) {
       return false;
     }
-    byte[] dataKey = keys.unlock(StoreFileFormat.parse(bytes, location).keys);
+    byte[] dataKey = keys.unlock(StoreFileFormat.parse(bytes, location).keys, true);
     Arrays.fill(dataKey, (byte) 0);
     return true;
   }
@@ -306,13 +380,14 @@ final class FileCredentialStore implements PassphraseProtectedStore {
     }
   }
 
+  /** The decrypted store, opened with the passphrase (or this process's KEK), never a held key. */
   private Contents readExisting() throws CredentialStoreException {
     checkOpen();
     byte[] bytes = Contents.readFile(file);
     if (bytes == null) {
       throw new CredentialNotFoundException("there is no store at " + location + " yet");
     }
-    return Contents.decrypt(bytes, location, keys, counters);
+    return Contents.decrypt(bytes, location, keys, counters, false);
   }
 
   private static void checkNewPassphrase(Secret passphrase) {

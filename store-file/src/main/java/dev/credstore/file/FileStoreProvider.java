@@ -43,7 +43,7 @@ public final class FileStoreProvider implements CredentialStoreProvider {
     return new FileCredentialStore(storeFile(options), options.passphrases(),
         KdfParameters.DEFAULT, options.operationTimeout(),
         UserDirectories.of(options.environment()).credstoreState()
-            .resolve(WriteCounters.FILE_NAME));
+            .resolve(WriteCounters.FILE_NAME), options.environment());
   }
 
   private static Path storeFile(StoreOptions options) {

@@ -10,29 +10,41 @@ import java.util.Arrays;
 /**
  * The key-encryption key, derived once per process and kept until {@link #close()}, so a later
  * write need not ask for the passphrase or run Argon2id again. It is used only while the file's
- * KDF section (parameters and salt) is unchanged. Thread-safe; the store takes its snapshot lock
+ * KDF section (parameters and salt) is unchanged. Before asking for the passphrase it takes the
+ * data key held by {@code credstore unlock} ({@link StoreUnlock}) for this very key section, where
+ * allowed. Thread-safe; the store takes its snapshot lock
  * before this one when it needs both.
  */
 final class KeyCache implements AutoCloseable {
 
   private final PassphraseSource passphrases;
   private final String location;
+  private final StoreUnlock held;
   private StoreFileFormat.KeySection keys;
   private byte[] kek;
 
-  KeyCache(PassphraseSource passphrases, String location) {
+  KeyCache(PassphraseSource passphrases, String location, StoreUnlock held) {
     this.passphrases = passphrases;
     this.location = location;
+    this.held = held;
   }
 
-  /** Returns the data key (the caller zeroes it), deriving the KEK only when not cached. */
-  synchronized byte[] unlock(StoreFileFormat.KeySection section)
+  /**
+   * Returns the data key (the caller zeroes it), deriving the KEK only when not cached, and taking
+   * the key held by {@code credstore unlock} for this very key section when {@code heldKeyAllowed}.
+   */
+  synchronized byte[] unlock(StoreFileFormat.KeySection section, boolean heldKeyAllowed)
       throws CredentialStoreException {
     if (keys != null && keys.sameKdfAs(section)) {
       byte[] dataKey = section.unwrap(kek);
       if (dataKey != null) {
         return dataKey;
       }
+    }
+    // Only for a current section: writing an older one wraps the key again, which needs the KEK.
+    byte[] fromAgent = heldKeyAllowed && section.isCurrent() ? held.heldDataKey(section) : null;
+    if (fromAgent != null) {
+      return fromAgent;
     }
     byte[] derived;
     try (Secret passphrase = passphrases.passphrase(PassphraseSource.Purpose.UNLOCK, location)
@@ -84,7 +96,8 @@ final class KeyCache implements AutoCloseable {
 
   private AuthenticationException noPassphrase() {
     return new AuthenticationException("store " + location + " needs a passphrase: set "
-        + PassphraseSource.ENV_VARIABLE + ", use --passphrase-file, or run in a terminal");
+        + PassphraseSource.ENV_VARIABLE + ", use --passphrase-file, run in a terminal, or run"
+        + " 'credstore unlock' first");
   }
 
   @Override

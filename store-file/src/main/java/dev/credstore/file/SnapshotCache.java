@@ -146,7 +146,7 @@ final class SnapshotCache implements AutoCloseable {
       }
       Contents contents;
       try {
-        contents = Contents.decrypt(bytes, location, keys, counters);
+        contents = Contents.decrypt(bytes, location, keys, counters, true);
       } catch (IntegrityException e) {
         // Reads take no lock: a write that lands between our read and the counter check makes
         // the bytes we read look older than the counter it recorded. Read again while the file

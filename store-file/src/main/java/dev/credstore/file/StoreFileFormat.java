@@ -87,6 +87,12 @@ final class StoreFileFormat {
       return buffer.array();
     }
 
+    /** The whole section (KDF section, wrap nonce, wrapped key): what an unlock is bound to. */
+    byte[] identity() {
+      return ByteBuffer.allocate(KDF_SECTION_LENGTH + wrapNonce.length + wrappedKey.length)
+          .put(kdfSection()).put(wrapNonce).put(wrappedKey).array();
+    }
+
     boolean sameKdfAs(KeySection other) {
       return kdf.equals(other.kdf) && Arrays.equals(salt, other.salt);
     }

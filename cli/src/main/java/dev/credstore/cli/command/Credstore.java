@@ -35,6 +35,8 @@ import picocli.CommandLine;
         "  CREDSTORE_PASSPHRASE       its passphrase",
         "  CREDSTORE_PASSPHRASE_FILE  a file with it (mode 600)",
         "  CREDSTORE_NEW_PASSPHRASE   the new one, for passwd",
+        "  CREDSTORE_UNLOCK           off: no unlock cache",
+        "  XDG_RUNTIME_DIR            has the unlock socket",
         "  XDG_CONFIG_HOME            has credstore/config.json",
         "  XDG_DATA_HOME              has the file store",
         "",
@@ -53,12 +55,12 @@ public final class Credstore implements Callable<Integer> {
   }
 
   // Subcommands in help order. picocli builds each one's model by reflection when it is added,
-  // about 10 ms apiece; a script's `credstore get` should not pay for the other eleven.
+  // about 10 ms apiece; a script's `credstore get` should not pay for the other fourteen.
   private static final Map<String, Class<?>> SUBCOMMANDS = subcommands(LoginCommand.class,
       GetCommand.class, ListCommand.class, LogoutCommand.class, StatusCommand.class,
       MigrateCommand.class, RotateCommand.class, ExecCommand.class, PasswdCommand.class,
-      RekeyCommand.class, DoctorCommand.class, GitCredentialCommand.class,
-      DockerCredentialCommand.class);
+      RekeyCommand.class, UnlockCommand.class, LockCommand.class, DoctorCommand.class,
+      GitCredentialCommand.class, DockerCredentialCommand.class);
 
   /** The command line with every subcommand: for help, tests and anything unusual. */
   public static CommandLine commandLine(Context context, PrintWriter out, PrintWriter err) {
@@ -159,6 +161,6 @@ public final class Credstore implements Callable<Integer> {
   public Integer call() {
     throw new ParameterException(spec.commandLine(),
         "missing command: use one of login, get, list, logout, status, migrate, rotate, exec, "
-            + "passwd, rekey, doctor, git-credential, docker-credential");
+            + "passwd, rekey, unlock, lock, doctor, git-credential, docker-credential");
   }
 }

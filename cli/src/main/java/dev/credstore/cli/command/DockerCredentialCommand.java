@@ -10,42 +10,53 @@ import dev.credstore.api.CredentialStore;
 import dev.credstore.api.CredentialStoreException;
 import dev.credstore.cli.helper.DockerCredentials;
 import dev.credstore.cli.helper.HelperInput;
+import dev.credstore.cli.helper.HelperNames;
 import dev.credstore.cli.output.ExitCodes;
 import dev.credstore.cli.output.Version;
 import dev.credstore.cli.session.StoreSession.Opened;
+import dev.credstore.cli.session.StoreSession;
 import dev.credstore.spi.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Unmatched;
 
 @Command(name = "docker-credential",
     description = {
         "A Docker credential helper (the docker-credential-helpers protocol): ACTION is store, "
-            + "get, erase, list or version. Run through the bin/docker-credential-credstore "
-            + "launcher, so that \"credsStore\": \"credstore\" in ~/.docker/config.json finds it.",
-        "Credentials live under service docker:<ServerURL>, with the username as account; one "
-            + "per server. As the protocol requires, every error is a message on standard output "
-            + "and exit code 1 (not credstore's codes); a missing entry is \"credentials not found "
-            + "in native keychain\". Erasing a missing entry succeeds."},
-    mixinStandardHelpOptions = true)
+            + "get, erase, list or version (also --version, -v; --help, -h prints the usage). Run "
+            + "through the bin/docker-credential-credstore launcher, so that \"credsStore\": "
+            + "\"credstore\" in ~/.docker/config.json finds it.",
+        "Credentials live under service docker:<ServerURL> (a URL too long for a service name is "
+            + "shortened and ends in a hash), with the username as account and attributes url and "
+            + "username holding exactly what Docker sent; one per server. As the protocol "
+            + "requires, every error is a message on standard output and exit code 1 (not "
+            + "credstore's codes); a missing entry is \"credentials not found in native "
+            + "keychain\". Erasing a missing entry succeeds."})
 final class DockerCredentialCommand extends BaseCommand {
 
   static final String SERVICE_PREFIX = "docker:";
+  static final String NAME = "docker-credential-credstore";
   static final String NOT_FOUND = "credentials not found in native keychain";
+  static final String USAGE = "Usage: " + NAME + " <store|get|erase|list|version>";
   static final int PROTOCOL_ERROR = 1;
 
   // The secret-safe factory: no recycled buffers, no source excerpts in errors.
   private static final JsonFactory JSON = Json.factory();
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "ACTION",
-      description = "store, get, erase, list or version")
-  String action;
+  // Everything after the command name, as Docker's helpers see os.Args: "--version" and "-v" are
+  // actions there, not options.
+  @Unmatched List<String> arguments = new ArrayList<>();
 
   /** A protocol error: its message goes to standard output as is. */
   private static final class ProtocolException extends Exception {
@@ -58,18 +69,19 @@ final class DockerCredentialCommand extends BaseCommand {
   public Integer call() {
     PrintWriter out = out();
     try {
-      if (action == null) {
-        throw new ProtocolException(
-            "Usage: docker-credential-credstore <store|get|erase|list|version>");
+      if (arguments.size() != 1) {
+        throw new ProtocolException(USAGE);
       }
+      String action = arguments.get(0);
       switch (action) {
         case "store" -> store();
         case "get" -> get(out);
         case "erase" -> erase();
         case "list" -> list(out);
-        case "version" -> out.println("docker-credential-credstore (dev.credstore) "
+        case "version", "--version", "-v" -> out.println(NAME + " (dev.credstore) "
             + new Version().getVersion()[0].replaceFirst("^credstore ", ""));
-        default -> throw new ProtocolException("Unknown credential action `" + action + "`");
+        case "--help", "-h" -> out.println(USAGE);
+        default -> throw new ProtocolException(NAME + ": unknown action: " + action);
       }
       out.flush();
       return ExitCodes.OK;
@@ -85,7 +97,8 @@ final class DockerCredentialCommand extends BaseCommand {
   }
 
   private Opened open() throws CredentialStoreException {
-    return session().open(err());
+    return StoreSession.openForHelper(context(), global(), "Docker",
+        err());
   }
 
   private String serverUrl() throws ProtocolException {
@@ -94,7 +107,7 @@ final class DockerCredentialCommand extends BaseCommand {
     if (url.isEmpty()) {
       throw new ProtocolException("no credentials server URL");
     }
-    return SERVICE_PREFIX + url;
+    return url;
   }
 
   private void store() throws ProtocolException, CredentialStoreException, IOException {
@@ -110,22 +123,29 @@ final class DockerCredentialCommand extends BaseCommand {
       if (request.secret == null || request.secret.isBlank()) {
         throw new ProtocolException("no credentials secret");
       }
-      CredentialId id = new CredentialId(SERVICE_PREFIX + request.serverUrl, request.username);
+      CredentialId id = new CredentialId(HelperNames.service(SERVICE_PREFIX, request.serverUrl),
+          HelperNames.account(request.username));
+      Map<String, String> wanted = HelperNames.attributes(request.serverUrl, request.username);
       try (Opened opened = open()) {
         CredentialStore store = opened.store;
         Optional<Credential> existing = store.get(id);
         if (existing.isPresent()) {
           try (Credential current = existing.get()) {
-            if (!current.secret().sameAs(request.secret)) {
-              try (Credential rotated = current.rotatedTo(request.secret,
-                  context().clock().instant())) {
-                store.replace(current.secret(), rotated);
+            Map<String, String> attributes =
+                HelperNames.merged(current.metadata().attributes(), wanted, Set.of());
+            boolean sameSecret = current.secret().sameAs(request.secret);
+            if (!sameSecret || !attributes.equals(current.metadata().attributes())) {
+              Instant now = context().clock().instant();
+              try (Credential base = sameSecret ? null : current.rotatedTo(request.secret, now);
+                  Credential updated = (base == null ? current : base).toBuilder()
+                      .attributes(attributes).updatedAt(now).build()) {
+                store.replace(current.secret(), updated);
               }
             }
           }
         } else {
           try (Credential credential = Credential.builder(id).token(request.secret)
-              .clock(context().clock()).build()) {
+              .attributes(wanted).clock(context().clock()).build()) {
             try {
               store.create(credential);
             } catch (CredentialConflictException raced) {
@@ -134,7 +154,7 @@ final class DockerCredentialCommand extends BaseCommand {
           }
         }
         // One login per registry, as Docker expects: drop other usernames for this server.
-        for (CredentialMetadata other : forService(store, id.service())) {
+        for (CredentialMetadata other : forServer(store, request.serverUrl)) {
           if (!other.id().equals(id)) {
             store.delete(other.id());
           }
@@ -147,9 +167,9 @@ final class DockerCredentialCommand extends BaseCommand {
 
   private void get(PrintWriter out)
       throws ProtocolException, CredentialStoreException, IOException {
-    String service = serverUrl();
+    String serverUrl = serverUrl();
     try (Opened opened = open()) {
-      Optional<CredentialMetadata> newest = forService(opened.store, service).stream()
+      Optional<CredentialMetadata> newest = forServer(opened.store, serverUrl).stream()
           .max(Comparator.comparing(CredentialMetadata::updatedAt));
       Optional<Credential> found = newest.isEmpty() ? Optional.empty()
           : opened.store.get(newest.get().id());
@@ -161,8 +181,8 @@ final class DockerCredentialCommand extends BaseCommand {
         try (JsonGenerator generator = JSON.createGenerator(out)) {
           generator.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
           generator.writeStartObject();
-          generator.writeStringField("ServerURL", service.substring(SERVICE_PREFIX.length()));
-          generator.writeStringField("Username", credential.id().account());
+          generator.writeStringField("ServerURL", serverUrl);
+          generator.writeStringField("Username", username(credential.metadata()));
           generator.writeFieldName("Secret");
           generator.writeString(secret, 0, secret.length);
           generator.writeEndObject();
@@ -175,32 +195,50 @@ final class DockerCredentialCommand extends BaseCommand {
   }
 
   private void erase() throws ProtocolException, CredentialStoreException {
-    String service = serverUrl();
+    String serverUrl = serverUrl();
     try (Opened opened = open()) {
-      for (CredentialMetadata metadata : forService(opened.store, service)) {
+      for (CredentialMetadata metadata : forServer(opened.store, serverUrl)) {
         opened.store.delete(metadata.id());
       }
     }
   }
 
   private void list(PrintWriter out) throws CredentialStoreException, IOException {
-    try (Opened opened = open();
-        JsonGenerator generator = JSON.createGenerator(out)) {
-      generator.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-      generator.writeStartObject();
+    // Everything is read before anything is written: on failure stdout holds only the error.
+    Map<String, String> logins = new TreeMap<>();
+    try (Opened opened = open()) {
       for (CredentialMetadata metadata : opened.store.list()) {
         if (metadata.id().service().startsWith(SERVICE_PREFIX)) {
-          generator.writeStringField(metadata.id().service().substring(SERVICE_PREFIX.length()),
-              metadata.id().account());
+          logins.put(serverUrl(metadata), username(metadata));
         }
+      }
+    }
+    try (JsonGenerator generator = JSON.createGenerator(out)) {
+      generator.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+      generator.writeStartObject();
+      for (Map.Entry<String, String> login : logins.entrySet()) {
+        generator.writeStringField(login.getKey(), login.getValue());
       }
       generator.writeEndObject();
     }
     out.write('\n');
   }
 
-  private static List<CredentialMetadata> forService(CredentialStore store, String service)
+  // The ServerURL an entry was stored for; before the url attribute, its name said it.
+  private static String serverUrl(CredentialMetadata metadata) {
+    String url = HelperNames.url(metadata.attributes());
+    return url != null ? url : metadata.id().service().substring(SERVICE_PREFIX.length());
+  }
+
+  // Docker always sends a username; entries from before the attribute have it as their account.
+  private static String username(CredentialMetadata metadata) {
+    return metadata.attributes().getOrDefault(HelperNames.USERNAME, metadata.id().account());
+  }
+
+  private static List<CredentialMetadata> forServer(CredentialStore store, String serverUrl)
       throws CredentialStoreException {
-    return store.list().stream().filter(m -> m.id().service().equals(service)).toList();
+    String service = HelperNames.service(SERVICE_PREFIX, serverUrl);
+    return store.list().stream().filter(m -> m.id().service().equals(service))
+        .filter(m -> serverUrl.equals(serverUrl(m))).toList();
   }
 }

@@ -1,14 +1,19 @@
 package dev.credstore.cli.command;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.credstore.api.ConfigurationException;
 import dev.credstore.api.CredentialStore;
 import dev.credstore.api.CredentialStoreException;
+import dev.credstore.api.PassphraseProtectedStore;
+import dev.credstore.api.UnlockStatus;
 import dev.credstore.cli.migrate.ConfigDiscovery;
 import dev.credstore.cli.migrate.Migrator;
 import dev.credstore.cli.migrate.PlaintextConfig;
+import dev.credstore.cli.output.Durations;
 import dev.credstore.cli.output.ExitCodes;
 import dev.credstore.cli.output.Formats;
 import dev.credstore.cli.session.StoreSession;
+import dev.credstore.cli.session.UnlockPolicy;
 import dev.credstore.runtime.BackendStatus;
 import dev.credstore.runtime.KnownServices;
 import dev.credstore.runtime.SelectedBackend;
@@ -21,6 +26,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -56,6 +62,7 @@ final class DoctorCommand extends BaseCommand {
     KnownServices services = KnownServices.load(session.settings);
     checkBackends(session);
     checkFileStore(session, home);
+    checkUnlock(session);
     checkPassphraseFile(session.settings, home);
     checkConfigFiles(services, home);
     checkEnvironment(services);
@@ -126,6 +133,40 @@ final class DoctorCommand extends BaseCommand {
       return;
     }
     addVerdict("file store", file, home, " (owned by you, no access for others)");
+  }
+
+  /** The unlock cache: available here, and no unlock longer than the configured maximum. */
+  private void checkUnlock(StoreSession session) throws ConfigurationException {
+    Duration maximum = UnlockPolicy.maximum(session.settings);
+    UnlockStatus status;
+    try {
+      SelectedBackend fileBackend =
+          session.backends.select(new StoreSettings.Setting<>("file", "doctor"), session.options);
+      try (CredentialStore store = fileBackend.open(session.options)) {
+        if (!(store instanceof PassphraseProtectedStore protectedStore)) {
+          return;
+        }
+        status = protectedStore.unlockStatus();
+      }
+    } catch (CredentialStoreException e) {
+      return;
+    }
+    switch (status.state()) {
+      case UNAVAILABLE -> add(Level.NOTE, "unlock", "'credstore unlock' cannot work here: "
+          + status.note() + "; every command asks for the passphrase (or "
+          + "CREDSTORE_PASSPHRASE_FILE)");
+      case LOCKED -> add(Level.OK, "unlock", "the file store is " + status.note());
+      case UNLOCKED -> {
+        Duration left = Duration.between(root.context.clock().instant(), status.until());
+        if (left.compareTo(maximum) > 0) {
+          add(Level.FIX, "unlock", "the file store is unlocked until " + status.until()
+              + ", longer than the maximum of " + Durations.format(maximum) + " ("
+              + UnlockPolicy.maximumSource(session.settings) + "); run: credstore lock");
+        } else {
+          add(Level.OK, "unlock", "the file store is " + status.note());
+        }
+      }
+    }
   }
 
   private void checkPassphraseFile(StoreSettings settings, String home) {

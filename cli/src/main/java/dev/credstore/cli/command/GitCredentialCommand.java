@@ -6,15 +6,22 @@ import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialMetadata;
 import dev.credstore.api.CredentialStore;
 import dev.credstore.api.CredentialStoreException;
+import dev.credstore.api.Secret;
 import dev.credstore.cli.helper.GitCredentialRequest;
+import dev.credstore.cli.helper.GitSecret;
 import dev.credstore.cli.helper.HelperInput;
+import dev.credstore.cli.helper.HelperNames;
 import dev.credstore.cli.output.ExitCodes;
 import dev.credstore.cli.session.StoreSession;
 import dev.credstore.cli.session.StoreSession.Opened;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -24,11 +31,18 @@ import picocli.CommandLine.Parameters;
             + "standard input and output); ACTION is get, store or erase, and any other action is "
             + "ignored, as the protocol asks.",
         "Credentials live under service git:<protocol>://<host>[/<path>] (the path only with "
-            + "credential.useHttpPath) and the username as account. 'store' of a changed password "
-            + "is a rotation (the old one is kept as the previous secret); 'erase' removes the "
-            + "credential only if its password is the one git rejected."},
+            + "credential.useHttpPath; a name too long for a service is shortened and ends in a "
+            + "hash), the username as account; attributes url and username hold exactly what git "
+            + "sent. No username, an empty username and the name 'default' are kept apart. "
+            + "password_expiry_utc and oauth_refresh_token are stored and returned (the refresh "
+            + "token as part of the secret). 'store' of a changed password is a rotation; 'erase' "
+            + "removes every credential matching the fields git sent (those it leaves out match "
+            + "anything), but never one whose password differs from the one git rejected."},
     mixinStandardHelpOptions = true)
 final class GitCredentialCommand extends BaseCommand {
+
+  /** Attribute holding git's password_expiry_utc. */
+  static final String EXPIRY = "password_expiry_utc";
 
   @Parameters(index = "0", paramLabel = "ACTION", description = "get, store or erase")
   String action;
@@ -41,16 +55,15 @@ final class GitCredentialCommand extends BaseCommand {
     byte[] input = HelperInput.read(context().stdin(), true);
     try (GitCredentialRequest request = GitCredentialRequest.parse(input)) {
       Arrays.fill(input, (byte) 0);
-      Optional<String> service = request.service();
-      if (service.isEmpty()) {
+      if (action.equals("erase") ? !request.namesAnything() : request.url().isEmpty()) {
         return ExitCodes.OK;
       }
-      StoreSession session = session();
-      try (Opened opened = session.open(err())) {
+      try (Opened opened = StoreSession.openForHelper(context(), global(), "git",
+          err())) {
         switch (action) {
-          case "get" -> get(opened.store, service.get(), request);
-          case "store" -> store(opened.store, service.get(), request);
-          default -> erase(opened.store, service.get(), request);
+          case "get" -> get(opened.store, request);
+          case "store" -> store(opened.store, request);
+          default -> erase(opened.store, request);
         }
       }
     } finally {
@@ -59,94 +72,151 @@ final class GitCredentialCommand extends BaseCommand {
     return ExitCodes.OK;
   }
 
-  private void get(CredentialStore store, String service, GitCredentialRequest request)
+  private void get(CredentialStore store, GitCredentialRequest request)
       throws CredentialStoreException {
-    Optional<CredentialId> id = request.hasUsername()
-        ? Optional.of(new CredentialId(service, request.username))
-        : onlyOrDefault(store, service);
-    if (id.isEmpty()) {
+    Optional<CredentialMetadata> entry = find(store, request);
+    if (entry.isEmpty()) {
       return; // nothing (or nothing unambiguous) stored: git asks the next helper or the user
     }
-    Optional<Credential> found = store.get(id.get());
+    Optional<Credential> found = store.get(entry.get().id());
     if (found.isEmpty()) {
       return;
     }
     PrintWriter out = out();
-    try (Credential credential = found.get()) {
-      char[] secret = credential.secret().revealChars();
-      try {
-        if (!CredentialId.DEFAULT_ACCOUNT.equals(credential.id().account())) {
-          out.print("username=" + credential.id().account() + "\n");
+    try (Credential credential = found.get();
+        GitSecret secret = GitSecret.decode(credential.secret(),
+            credential.metadata().attributes().get(GitSecret.FORMAT))) {
+      String username = HelperNames.username(credential.metadata());
+      if (username != null) {
+        out.print("username=" + username + "\n");
+      }
+      print(out, "password=", secret.password);
+      String expiry = credential.metadata().attributes().get(EXPIRY);
+      if (expiry != null) {
+        // Even when it has passed: git decides what an expired password is worth.
+        out.print(EXPIRY + "=" + expiry + "\n");
+      }
+      if (secret.refreshToken != null) {
+        print(out, "oauth_refresh_token=", secret.refreshToken);
+      }
+      out.flush();
+    }
+  }
+
+  private static void print(PrintWriter out, String key, Secret value) {
+    char[] chars = value.revealChars();
+    try {
+      out.print(key);
+      out.write(chars);
+      out.print("\n");
+    } finally {
+      Arrays.fill(chars, '\0');
+    }
+  }
+
+  // With a username: exactly that user's entry. Without: the one entry stored for the URL, else
+  // the one stored without a username.
+  private static Optional<CredentialMetadata> find(CredentialStore store,
+      GitCredentialRequest request) throws CredentialStoreException {
+    String url = request.url().orElseThrow();
+    String service = HelperNames.service(GitCredentialRequest.SERVICE_PREFIX, url);
+    List<CredentialMetadata> entries = store.list().stream()
+        .filter(m -> m.id().service().equals(service))
+        .filter(m -> url.equals(storedUrl(m)))
+        .toList();
+    if (request.username != null) {
+      return entries.stream()
+          .filter(m -> request.username.equals(HelperNames.username(m))).findFirst();
+    }
+    if (entries.size() == 1) {
+      return Optional.of(entries.get(0));
+    }
+    return entries.stream().filter(m -> HelperNames.username(m) == null).findFirst();
+  }
+
+  // The URL an entry was stored for; entries from before the url attribute have it as their name.
+  private static String storedUrl(CredentialMetadata metadata) {
+    String url = HelperNames.url(metadata.attributes());
+    return url != null ? url
+        : metadata.id().service().substring(GitCredentialRequest.SERVICE_PREFIX.length());
+  }
+
+  private void store(CredentialStore store, GitCredentialRequest request)
+      throws CredentialStoreException {
+    if (request.ephemeral || request.password == null) {
+      return; // git asks not to keep it, or there is nothing to keep
+    }
+    boolean sso = request.password.length() == 0 && "".equals(request.username);
+    if (request.password.isBlank() && !sso) {
+      return; // nothing worth keeping; only git's SSO case stores an empty password
+    }
+    String url = request.url().orElseThrow();
+    CredentialId id = new CredentialId(
+        HelperNames.service(GitCredentialRequest.SERVICE_PREFIX, url),
+        HelperNames.account(request.username));
+    Map<String, String> wanted = new TreeMap<>(HelperNames.attributes(url, request.username));
+    if (request.passwordExpiry != null && !request.passwordExpiry.isEmpty()) {
+      wanted.put(EXPIRY, request.passwordExpiry);
+    }
+    if (GitSecret.needsFields(request.password, request.refreshToken)) {
+      wanted.put(GitSecret.FORMAT, GitSecret.FIELDS);
+    }
+    Set<String> ours = Set.of(EXPIRY, GitSecret.FORMAT);
+    try (Secret secret = GitSecret.encode(request.password, request.refreshToken)) {
+      Optional<Credential> existing = store.get(id);
+      if (existing.isEmpty()) {
+        try (Credential credential = Credential.builder(id).token(secret)
+            .attributes(wanted).clock(context().clock()).build()) {
+          try {
+            store.create(credential);
+          } catch (CredentialConflictException raced) {
+            store.put(credential); // another git process stored it meanwhile; ours is newer
+          }
         }
-        out.print("password=");
-        out.write(secret);
-        out.print("\n");
-        out.flush();
-      } finally {
-        Arrays.fill(secret, '\0');
+        return;
       }
-    }
-  }
-
-  // Without a username: the one account stored for the service, else its default account.
-  private static Optional<CredentialId> onlyOrDefault(CredentialStore store, String service)
-      throws CredentialStoreException {
-    List<CredentialId> ids = store.list().stream().map(CredentialMetadata::id)
-        .filter(id -> id.service().equals(service)).toList();
-    if (ids.size() == 1) {
-      return Optional.of(ids.get(0));
-    }
-    return ids.stream().filter(id -> id.account().equals(CredentialId.DEFAULT_ACCOUNT)).findFirst();
-  }
-
-  private void store(CredentialStore store, String service, GitCredentialRequest request)
-      throws CredentialStoreException {
-    if (request.password == null || request.password.isBlank()) {
-      return; // nothing worth keeping
-    }
-    CredentialId id = new CredentialId(service, request.account());
-    Optional<Credential> existing = store.get(id);
-    if (existing.isEmpty()) {
-      try (Credential credential = Credential.builder(id).token(request.password)
-          .clock(context().clock()).build()) {
-        try {
-          store.create(credential);
-        } catch (CredentialConflictException raced) {
-          store.put(credential); // another git process stored it meanwhile; ours is newer
+      try (Credential current = existing.get()) {
+        Map<String, String> attributes =
+            HelperNames.merged(current.metadata().attributes(), wanted, ours);
+        boolean sameSecret = current.secret().sameAs(secret);
+        if (sameSecret && attributes.equals(current.metadata().attributes())) {
+          return; // git approves every successful use; nothing changed
+        }
+        Instant now = context().clock().instant();
+        // A new password is a rotation (the old one kept); a new expiry alone is an update.
+        try (Credential base = sameSecret ? null : current.rotatedTo(secret, now);
+            Credential updated = (base == null ? current : base).toBuilder()
+                .attributes(attributes).updatedAt(now).build()) {
+          store.replace(current.secret(), updated);
         }
       }
-      return;
-    }
-    try (Credential current = existing.get()) {
-      if (current.secret().sameAs(request.password)) {
-        return; // git approves every successful use; nothing changed
-      }
-      try (Credential rotated = current.rotatedTo(request.password,
-          context().clock().instant())) {
-        store.replace(current.secret(), rotated);
-      }
     }
   }
 
-  private void erase(CredentialStore store, String service, GitCredentialRequest request)
+  private void erase(CredentialStore store, GitCredentialRequest request)
       throws CredentialStoreException {
-    List<CredentialId> ids = request.hasUsername()
-        ? List.of(new CredentialId(service, request.username))
-        : store.list().stream().map(CredentialMetadata::id)
-            .filter(id -> id.service().equals(service)).toList();
-    for (CredentialId id : ids) {
-      Optional<Credential> found = store.get(id);
-      if (found.isEmpty()) {
+    for (CredentialMetadata metadata : store.list()) {
+      if (!metadata.id().service().startsWith(GitCredentialRequest.SERVICE_PREFIX)
+          || !request.matches(storedUrl(metadata), HelperNames.username(metadata))) {
         continue;
       }
-      boolean matches;
-      try (Credential credential = found.get()) {
-        matches = request.password == null || credential.secret().sameAs(request.password);
+      if (request.password != null) {
+        Optional<Credential> found = store.get(metadata.id());
+        if (found.isEmpty()) {
+          continue;
+        }
+        boolean same;
+        try (Credential credential = found.get();
+            GitSecret secret = GitSecret.decode(credential.secret(),
+                credential.metadata().attributes().get(GitSecret.FORMAT))) {
+          same = secret.password.sameAs(request.password);
+        }
+        // Not the password git rejected: someone stored a new one since; keep it.
+        if (!same) {
+          continue;
+        }
       }
-      // Not the password git rejected: someone stored a new one since; keep it.
-      if (matches) {
-        store.delete(id);
-      }
+      store.delete(metadata.id());
     }
   }
 }

@@ -6,7 +6,9 @@ import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialMetadata;
 import dev.credstore.api.CredentialStore;
 import dev.credstore.api.CredentialStoreException;
+import dev.credstore.api.PassphraseProtectedStore;
 import dev.credstore.api.StoreDescription;
+import dev.credstore.api.UnlockStatus;
 import dev.credstore.cli.output.Durations;
 import dev.credstore.cli.output.ExitCodes;
 import dev.credstore.cli.output.Fingerprint;
@@ -28,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -71,6 +74,9 @@ final class StatusCommand extends BaseCommand {
       report.selected = session.select();
       try (CredentialStore store = report.selected.open(session.options)) {
         report.description = store.describe();
+        if (store instanceof PassphraseProtectedStore protectedStore) {
+          report.unlock = protectedStore.unlockStatus(); // before list: it never prompts
+        }
         report.credentials = store.list();
         // Reading each secret is what status adds to list: a label to tell tokens apart by.
         for (CredentialMetadata metadata : report.credentials) {
@@ -147,6 +153,7 @@ final class StatusCommand extends BaseCommand {
     List<String> loadProblems;
     SelectedBackend selected;
     StoreDescription description;
+    UnlockStatus unlock;
     List<CredentialMetadata> credentials;
     final Map<CredentialId, String> fingerprints = new HashMap<>();
     final Map<String, String> overrides = new LinkedHashMap<>();
@@ -163,6 +170,14 @@ final class StatusCommand extends BaseCommand {
       }
     } else {
       out.println("backend:     none selected");
+    }
+    if (report.unlock != null) {
+      out.println("unlock:      " + switch (report.unlock.state()) {
+        case UNLOCKED -> "unlocked until " + report.unlock.until() + " ("
+            + left(Duration.between(now, report.unlock.until())) + " left)";
+        case LOCKED -> report.unlock.note();
+        case UNAVAILABLE -> "not available here: " + report.unlock.note();
+      });
     }
     out.println("config file: " + Formats.tilde(settings.configFile().toString(), home)
         + (Files.exists(settings.configFile()) ? "" : " (absent)"));
@@ -235,6 +250,17 @@ final class StatusCommand extends BaseCommand {
         json.writeEndArray();
         json.writeEndObject();
       }
+      json.writeFieldName("unlock");
+      if (report.unlock == null) {
+        json.writeNull();
+      } else {
+        json.writeStartObject();
+        json.writeStringField("state", report.unlock.state().name().toLowerCase(Locale.ROOT));
+        json.writeStringField("until",
+            report.unlock.until() == null ? null : report.unlock.until().toString());
+        json.writeStringField("note", report.unlock.note());
+        json.writeEndObject();
+      }
       json.writeObjectFieldStart("settings");
       setting(json, "backend", settings.backend().value(), settings.backend().source());
       setting(json, "store", settings.storeFile().value(), settings.storeFile().source());
@@ -294,6 +320,15 @@ final class StatusCommand extends BaseCommand {
       json.writeEndObject();
     }
     out.write('\n');
+  }
+
+  /** E.g. "7h59m", "12m", "40s": how long an unlock has left, to the minute once it is that long. */
+  private static String left(Duration duration) {
+    long seconds = Math.max(0, duration.getSeconds());
+    if (seconds >= 3600) {
+      return seconds / 3600 + "h" + seconds % 3600 / 60 + "m";
+    }
+    return seconds >= 60 ? seconds / 60 + "m" : seconds + "s";
   }
 
   private static void setting(JsonGenerator json, String name, Object value, String source)

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.credstore.api.Secret;
+import dev.credstore.cli.console.SecretInput;
 import dev.credstore.spi.Json;
 import java.io.IOException;
 import java.util.Arrays;
@@ -62,6 +63,7 @@ public final class DockerCredentials implements AutoCloseable {
               credentials.secret.close();
             }
             credentials.secret = Secret.of(copy);
+            SecretInput.checkCharacters(credentials.secret, "Docker's Secret", true);
           } finally {
             Arrays.fill(copy, '\0');
           }

@@ -35,7 +35,10 @@ public final class ExitCodes
   public static final int CONFLICT = 7;
   public static final int STORAGE = 8;
   static final int CONFIGURATION = 9;
-  /** {@code status --max-age} found credentials older than allowed; none of 0-9 means that. */
+  /**
+   * {@code status --max-age} found credentials older than allowed, or {@code unlock --for} asked
+   * for longer than the maximum; none of 0-9 means that.
+   */
   public static final int POLICY = 10;
   /** {@code doctor} found something marked "fix". */
   public static final int DOCTOR_FINDINGS = 11;
@@ -58,7 +61,8 @@ public final class ExitCodes
     table.put("7", "conflict: already logged in (use --force or logout first)");
     table.put("8", "storage error: I/O, unsafe permissions or unsafe path");
     table.put("9", "configuration error, e.g. malformed config.json");
-    table.put("10", "policy violation: status --max-age found credentials older than allowed");
+    table.put("10", "policy violation: status --max-age found credentials older than allowed, "
+        + "or unlock --for is longer than the maximum");
     table.put("11", "doctor found something to fix");
     table.put("126", "exec, rotate --verify: the command cannot be executed");
     table.put("127", "exec, rotate --verify: the command was not found");

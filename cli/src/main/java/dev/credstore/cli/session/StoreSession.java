@@ -1,5 +1,6 @@
 package dev.credstore.cli.session;
 
+import dev.credstore.api.AuthenticationException;
 import dev.credstore.api.ConfigurationException;
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialNotFoundException;
@@ -41,6 +42,11 @@ public final class StoreSession {
   /** Reads settings (flags win over the environment, which wins over config.json). */
   public static StoreSession load(Context context, GlobalOptions global)
       throws ConfigurationException, StorageException {
+    return load(context, global, new ConsolePassphraseSource(context.terminal()));
+  }
+
+  private static StoreSession load(Context context, GlobalOptions global,
+      PassphraseSource last) throws ConfigurationException, StorageException {
     StoreSettings settings = StoreSettings.load(context.environment());
     if (global.backend() != null) {
       settings = settings.withBackend(global.backend(), GlobalOptions.Flag.BACKEND.flagName());
@@ -52,9 +58,14 @@ public final class StoreSession {
       settings = settings.withPassphraseFile(global.passphraseFile(),
           GlobalOptions.Flag.PASSPHRASE_FILE.flagName());
     }
-    PassphraseSource passphrases = PassphraseSource.firstOf(settings.configuredPassphrases(),
-        new ConsolePassphraseSource(context.terminal()));
+    PassphraseSource passphrases = PassphraseSource.firstOf(settings.configuredPassphrases(), last);
     return new StoreSession(settings, settings.toOptions(passphrases), Backends.discover());
+  }
+
+  /** This session with {@code passphrases} as its only passphrase source (stdin, or none). */
+  public StoreSession withPassphrases(PassphraseSource passphrases) {
+    return new StoreSession(settings, options.toBuilder().passphrases(passphrases).build(),
+        backends);
   }
 
   public SelectedBackend select() throws CredentialStoreException {
@@ -67,6 +78,32 @@ public final class StoreSession {
    */
   public Opened open(PrintWriter err) throws CredentialStoreException {
     return open(select(), err);
+  }
+
+  /**
+   * Opens the store for a credential helper run by {@code client} ("git", "Docker"), whose stderr
+   * the client shows on every call: so no note about automatic selection (unless --verbose), and a
+   * missing passphrase names what the client can pass, not credstore's own flags. A terminal
+   * prompt is still tried first.
+   */
+  public static Opened openForHelper(Context context, GlobalOptions global, String client,
+      PrintWriter err) throws CredentialStoreException {
+    PassphraseSource console = new ConsolePassphraseSource(context.terminal());
+    StoreSession[] session = new StoreSession[1]; // the hint names its config file
+    PassphraseSource hint = (purpose, location) -> {
+      throw new AuthenticationException("store " + location + " needs a passphrase, which "
+          + client + " cannot prompt for: set " + StoreSettings.PASSPHRASE_FILE_VARIABLE
+          + " (a mode 600 file) in " + client + "'s environment, or \"passphraseFile\" in "
+          + Formats.tilde(session[0].settings.configFile().toString(),
+              context.environment().get("HOME"))
+          + ", or use an unlocked keychain (\"backend\": \"keychain\")");
+    };
+    session[0] = load(context, global, PassphraseSource.firstOf(console, hint));
+    SelectedBackend selected = session[0].select();
+    if (global.verbose()) {
+      return session[0].open(selected, err);
+    }
+    return new Opened(selected, selected.open(session[0].options), session[0].settings);
   }
 
   /** Opens {@code selected}, noting on {@code err} any better backend it stands in for. */

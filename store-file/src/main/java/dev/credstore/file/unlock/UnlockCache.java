@@ -1,0 +1,350 @@
+package dev.credstore.file.unlock;
+
+import dev.credstore.api.BackendUnavailableException;
+import dev.credstore.api.StorageException;
+import dev.credstore.api.UnlockStatus;
+import dev.credstore.spi.PrivacyVerdict;
+import dev.credstore.spi.PrivateFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+
+/**
+ * The client side of the unlock cache for one store file: finds, asks, starts and stops that
+ * store's {@link UnlockAgent}. The agent listens on {@code <runtime>/credstore/<hash of the store's
+ * path>.sock}, where {@code <runtime>} is {@code $XDG_RUNTIME_DIR}, else {@code /run/user/<uid>},
+ * and must be a directory of ours closed to everyone else. Every read fails closed: anything
+ * unexpected (no agent, a foreign or stuck one, another binding) reads as "nothing held".
+ *
+ * <p>Why an agent and not the kernel's key retention service: from Java 17 the keyring is reached
+ * only through JNA, whose start-up alone took 130 ms per process here (bench/README.md), more than
+ * a whole {@code get} answered from the environment; the agent costs one connect.
+ */
+public final class UnlockCache {
+
+  /** {@code off} turns the cache off: unlock then fails, and nothing ever consults an agent. */
+  public static final String SWITCH_VARIABLE = "CREDSTORE_UNLOCK";
+  public static final int BINDING_BYTES = Wire.BINDING_BYTES;
+
+  private static final long ANSWER_TIMEOUT_MILLIS = 2_000;
+  private static final long START_TIMEOUT_MILLIS = 20_000;
+  private static final int MAX_SOCKET_PATH = 107; // sun_path holds 108 bytes with the NUL
+
+  private final Path directory; // null when unavailable
+  private final Path socket;
+  private final String unavailable; // why, or null
+
+  private UnlockCache(Path directory, Path socket, String unavailable) {
+    this.directory = directory;
+    this.socket = socket;
+    this.unavailable = unavailable;
+  }
+
+  /** The cache of {@code storeFile} (absolute, normalised) for the user whose environment this is. */
+  public static UnlockCache forStore(Path storeFile, Map<String, String> environment) {
+    if ("off".equals(environment.get(SWITCH_VARIABLE))) {
+      return unavailable("the unlock cache is turned off (" + SWITCH_VARIABLE + "=off)");
+    }
+    if (!System.getProperty("os.name", "").startsWith("Linux")) {
+      return unavailable("the unlock cache is for Linux; use the keychain backend here");
+    }
+    Path runtime;
+    String configured = environment.get("XDG_RUNTIME_DIR");
+    long uid;
+    try {
+      uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+    } catch (IOException | RuntimeException e) {
+      return unavailable("cannot tell this process's uid from /proc/self");
+    }
+    if (configured != null && !configured.isEmpty()) {
+      runtime = Path.of(configured);
+      if (!runtime.isAbsolute()) {
+        return unavailable("XDG_RUNTIME_DIR (" + configured + ") is not an absolute path");
+      }
+    } else {
+      runtime = Path.of("/run/user/" + uid);
+      if (!Files.isDirectory(runtime, LinkOption.NOFOLLOW_LINKS)) {
+        return unavailable("no private runtime directory: XDG_RUNTIME_DIR is unset and " + runtime
+            + " does not exist (a login session or `loginctl enable-linger` makes it)");
+      }
+    }
+    PrivacyVerdict verdict = PrivateFiles.checkDirectory(runtime);
+    if (!verdict.isPrivate()) {
+      return unavailable("the runtime directory is not private: " + verdict.message());
+    }
+    Path directory = runtime.resolve("credstore");
+    Path socket = directory.resolve(socketName(storeFile));
+    if (socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
+      return unavailable("the socket path " + socket + " is longer than a Unix socket allows");
+    }
+    return new UnlockCache(directory, socket, null);
+  }
+
+  private static UnlockCache unavailable(String reason) {
+    return new UnlockCache(null, null, reason);
+  }
+
+  /** Why no cache can work here, or null if it can. */
+  public String unavailableReason() {
+    return unavailable;
+  }
+
+  /**
+   * What ties a held key to one store as it is now: a SHA-256 of the store file's path and of its
+   * key section (KDF parameters, salt, wrapped data key), which a passphrase change or a new data
+   * key replaces.
+   */
+  public static byte[] binding(Path storeFile, byte[] keySection) {
+    MessageDigest digest = sha256();
+    digest.update("credstore unlock binding v1\0".getBytes(StandardCharsets.US_ASCII));
+    digest.update(storeFile.toString().getBytes(StandardCharsets.UTF_8));
+    digest.update((byte) 0);
+    digest.update(keySection);
+    return digest.digest();
+  }
+
+  /**
+   * The data key held for {@code binding}, which the caller zeroes; null when none is (or anything
+   * at all goes wrong: the caller then asks for the passphrase as usual).
+   */
+  public byte[] dataKey(byte[] binding) {
+    if (socket == null || !Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+      return null;
+    }
+    ByteBuffer request = ByteBuffer.allocate(1 + Wire.BINDING_BYTES);
+    request.put(Wire.GET).put(binding).flip();
+    ByteBuffer reply = ByteBuffer.allocate(1 + 8 + Wire.KEY_BYTES);
+    try {
+      if (!ask(request, reply) || reply.get() != Wire.KEY) {
+        return null;
+      }
+      if (reply.getLong() <= System.currentTimeMillis()) {
+        return null; // its time is up, whatever it says
+      }
+      byte[] key = new byte[Wire.KEY_BYTES];
+      reply.get(key);
+      return key;
+    } catch (RuntimeException e) {
+      return null;
+    } finally {
+      Arrays.fill(reply.array(), (byte) 0);
+    }
+  }
+
+  /**
+   * Starts an agent holding {@code dataKey} for {@code binding} for {@code duration}, replacing any
+   * agent of this store. Returns when it ends.
+   *
+   * @throws BackendUnavailableException if no cache can work here
+   * @throws StorageException if the agent could not be started
+   */
+  public Instant hold(byte[] binding, byte[] dataKey, Duration duration)
+      throws BackendUnavailableException, StorageException {
+    if (unavailable != null) {
+      throw new BackendUnavailableException("cannot unlock: " + unavailable);
+    }
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException("unlock duration must be positive");
+    }
+    ensureDirectory();
+    forget();
+    Process agent = startAgent(duration);
+    byte[] input = new byte[Wire.BINDING_BYTES + Wire.KEY_BYTES];
+    System.arraycopy(binding, 0, input, 0, Wire.BINDING_BYTES);
+    System.arraycopy(dataKey, 0, input, Wire.BINDING_BYTES, Wire.KEY_BYTES);
+    try (OutputStream in = agent.getOutputStream()) {
+      in.write(input);
+    } catch (IOException e) {
+      agent.destroy();
+      throw new StorageException("cannot hand the key to the unlock agent: " + e.getMessage(), e);
+    } finally {
+      Arrays.fill(input, (byte) 0);
+    }
+    awaitReady(agent);
+    Instant until = heldUntil(binding);
+    if (until == null) {
+      agent.destroy();
+      throw new StorageException("the unlock agent started but does not answer on " + socket);
+    }
+    return until;
+  }
+
+  /** Makes this store's agent forget its key and exit; returns whether one was running. */
+  public boolean forget() {
+    if (socket == null || !Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    ByteBuffer reply = ByteBuffer.allocate(1);
+    boolean told = ask(ByteBuffer.wrap(new byte[] {Wire.LOCK}), reply) && reply.get() == Wire.DONE;
+    if (!told) {
+      try {
+        Files.deleteIfExists(socket); // nobody answers on it: a dead agent's leftover
+      } catch (IOException ignored) {
+        // Harmless: a client that finds nobody listening reads "locked".
+      }
+    }
+    return told;
+  }
+
+  /** Whether a key for {@code binding} (null: the store does not exist) is held, and until when. */
+  public UnlockStatus status(byte[] binding) {
+    if (unavailable != null) {
+      return new UnlockStatus(UnlockStatus.State.UNAVAILABLE, null, unavailable);
+    }
+    ByteBuffer reply = ByteBuffer.allocate(1 + 8 + Wire.BINDING_BYTES);
+    if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)
+        || !ask(ByteBuffer.wrap(new byte[] {Wire.STATUS}), reply) || reply.get() != Wire.HELD) {
+      return new UnlockStatus(UnlockStatus.State.LOCKED, null, "locked");
+    }
+    Instant until = Instant.ofEpochMilli(reply.getLong());
+    byte[] held = new byte[Wire.BINDING_BYTES];
+    reply.get(held);
+    if (!until.isAfter(Instant.now())) {
+      return new UnlockStatus(UnlockStatus.State.LOCKED, null, "locked (the unlock has ended)");
+    }
+    if (binding == null || !MessageDigest.isEqual(held, binding)) {
+      return new UnlockStatus(UnlockStatus.State.LOCKED, null, "locked (the agent on " + socket
+          + " holds a key of this store from before its passphrase or data key changed; it no"
+          + " longer opens it and ends by " + until + ")");
+    }
+    return new UnlockStatus(UnlockStatus.State.UNLOCKED, until, "unlocked until " + until
+        + " (agent on " + socket + ")");
+  }
+
+  private Instant heldUntil(byte[] binding) {
+    UnlockStatus status = status(binding);
+    return status.state() == UnlockStatus.State.UNLOCKED ? status.until() : null;
+  }
+
+  /**
+   * Sends {@code request} and reads a full {@code reply} (flipped for reading); false on any
+   * failure, including an agent that is not ours or does not answer within two seconds.
+   */
+  private boolean ask(ByteBuffer request, ByteBuffer reply) {
+    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      Thread cutOff = cutOff(channel);
+      try {
+        channel.connect(UnixDomainSocketAddress.of(socket));
+        UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+        UserPrincipal owner = Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS);
+        if (!owner.equals(peer.user())) {
+          return false;
+        }
+        Wire.writeFully(channel, request);
+        return Wire.readFully(channel, reply);
+      } finally {
+        cutOff.interrupt();
+      }
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  // A stopped or wedged agent must not hang the command: close the channel under it.
+  private static Thread cutOff(SocketChannel channel) {
+    Thread thread = new Thread(() -> {
+      try {
+        Thread.sleep(ANSWER_TIMEOUT_MILLIS);
+        channel.close();
+      } catch (InterruptedException | IOException finished) {
+        // Answered in time.
+      }
+    }, "credstore-unlock-timeout");
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  private void ensureDirectory() throws StorageException {
+    PrivateFiles.ensureDirectory(directory);
+  }
+
+  private Process startAgent(Duration duration) throws StorageException {
+    String java = ProcessHandle.current().info().command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> command = new ArrayList<>(List.of(java,
+        "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx16m", "-Xss256k",
+        // No hsperfdata file in /tmp, no attach socket, no core or error file with our memory.
+        "-XX:-UsePerfData", "-XX:+DisableAttachMechanism", "-XX:-CreateCoredumpOnCrash",
+        "-XX:ErrorFile=/dev/null",
+        "-cp", System.getProperty("java.class.path"),
+        UnlockAgent.class.getName(), socket.toString(),
+        Long.toString(System.currentTimeMillis() + duration.toMillis())));
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .directory(Path.of("/").toFile())
+        .redirectError(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().keySet().removeIf(name -> !name.equals("PATH") && !name.equals("LANG"));
+    try {
+      return builder.start();
+    } catch (IOException e) {
+      throw new StorageException("cannot start the unlock agent (" + java + "): "
+          + e.getMessage(), e);
+    }
+  }
+
+  private void awaitReady(Process agent) throws StorageException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MILLIS);
+    byte[] expected = (UnlockAgent.READY + "\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] got = new byte[expected.length];
+    int read = 0;
+    try (InputStream out = agent.getInputStream()) {
+      while (read < got.length) {
+        if (out.available() > 0) {
+          int n = out.read(got, read, got.length - read);
+          if (n < 0) {
+            break;
+          }
+          read += n;
+        } else if (!agent.isAlive() || System.nanoTime() > deadline) {
+          break;
+        } else {
+          Thread.sleep(5);
+        }
+      }
+    } catch (IOException e) {
+      read = -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      read = -1;
+    }
+    if (read != got.length || !Arrays.equals(got, expected)) {
+      agent.destroy();
+      throw new StorageException("the unlock agent did not start"
+          + (agent.isAlive() ? " within " + START_TIMEOUT_MILLIS / 1000 + " s" : " (it exited)"));
+    }
+  }
+
+  private static String socketName(Path storeFile) {
+    byte[] hash = sha256().digest(storeFile.toString().getBytes(StandardCharsets.UTF_8));
+    return HexFormat.of().formatHex(hash, 0, 16) + ".sock";
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+  }
+}

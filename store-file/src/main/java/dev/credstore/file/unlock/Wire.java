@@ -1,0 +1,46 @@
+package dev.credstore.file.unlock;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * The agent's protocol: fixed-size binary messages, one request per connection. A request is an
+ * operation byte, followed for {@link #GET} by the 32-byte binding of the store being opened.
+ */
+final class Wire {
+
+  static final int BINDING_BYTES = 32;
+  static final int KEY_BYTES = 32;
+
+  /** Get: the answer is {@link #KEY}, the expiry (epoch ms, 8 bytes) and the key; or {@link #NO}. */
+  static final byte GET = 'G';
+  /** Status: the answer is {@link #HELD}, the expiry and the binding of the key it holds. */
+  static final byte STATUS = 'S';
+  /** Lock: the agent zeroes its key, answers {@link #DONE} and exits. */
+  static final byte LOCK = 'L';
+
+  static final byte KEY = 'K';
+  static final byte NO = 'N';
+  static final byte HELD = 'H';
+  static final byte DONE = 'D';
+
+  private Wire() {}
+
+  /** Fills {@code buffer} from {@code channel}; false if the peer closed first. */
+  static boolean readFully(SocketChannel channel, ByteBuffer buffer) throws IOException {
+    while (buffer.hasRemaining()) {
+      if (channel.read(buffer) < 0) {
+        return false;
+      }
+    }
+    buffer.flip();
+    return true;
+  }
+
+  static void writeFully(SocketChannel channel, ByteBuffer buffer) throws IOException {
+    while (buffer.hasRemaining()) {
+      channel.write(buffer);
+    }
+  }
+}

@@ -11,9 +11,6 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,34 +96,27 @@ final class CacheTraining {
   }
 
   /**
-   * The keychain's read path cannot run here (no Secret Service, on purpose), but most of it can be
-   * loaded, and so archived: the CLI selects the keychain backend on a "bus" that hangs up (a Unix
-   * socket of ours that closes every connection), which runs the probe, the D-Bus client's connect
-   * and the unavailable-backend report; then {@link KeychainTraining} runs the Secret Service
-   * transfer on throw-away keys. A class a real get needs but the archive lacks would make
-   * the JVM open the 10k-entry jar (~10 ms); LauncherCacheIT checks that none is left.
+   * The keychain's read path, end to end: the CLI selects the keychain backend on a training bus
+   * of store-keychain's (a Unix socket of ours whose Secret Service holds one item), which runs
+   * the probe, the D-Bus client, the encrypted transfer and the item's metadata; then {@link
+   * KeychainTraining} covers the rest offline. A class a real get needs but the archive lacks
+   * would make the JVM open the 10k-entry jar (~10 ms); LauncherCacheIT checks that none is left.
    */
   private static void trainKeychainReadPath(Path home, Map<String, String> environment)
       throws IOException {
-    Path socket = home.resolve("hang-up-bus");
-    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-      server.bind(UnixDomainSocketAddress.of(socket));
-      Thread hangUp = new Thread(() -> {
-        try {
-          while (true) {
-            server.accept().close();
-          }
-        } catch (IOException closed) {
-          // The server closed: training is over.
-        }
-      }, "credstore-training-bus");
-      hangUp.setDaemon(true);
-      hangUp.start();
+    Path socket = home.resolve("training-bus");
+    try (AutoCloseable bus = KeychainTraining.trainingBus(socket, "cds-training")) {
       Map<String, String> keychain = new HashMap<>(environment);
       keychain.put("CREDSTORE_BACKEND", "keychain");
       keychain.put("DBUS_SESSION_BUS_ADDRESS", "unix:path=" + socket);
       run(keychain, "", "get", "cds-training");
       run(keychain, "", "get", "cds-training", "--json");
+      run(keychain, "", "get", "not-there");
+      run(keychain, "", "list");
+    } catch (IOException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("the training bus did not close", e);
     }
     KeychainTraining.run(home.resolve("keychain-training"));
   }

@@ -244,6 +244,65 @@ public final class Backends {
   }
 
   /**
+   * Chooses the backend for {@code settings}: the one named, the one remembered (which must be
+   * available: one user's credentials stay in one store, whatever this session can reach), or the
+   * best available one for {@value StoreSettings#AUTO}. An automatic choice made before anything
+   * is remembered notes any other built-in store that already holds data ({@link
+   * SelectedBackend#otherStores()}).
+   *
+   * @throws BackendUnavailableException if the backend named or remembered is unknown or
+   *     unavailable, or no built-in backend is available; the message says why and what to do
+   */
+  public SelectedBackend select(StoreSettings settings, StoreOptions options)
+      throws BackendUnavailableException {
+    if (settings.backendRemembered()) {
+      try {
+        return selectNamed(settings.backend().value(), settings.backend().source(), options);
+      } catch (BackendUnavailableException e) {
+        throw rememberedUnavailable(settings, e);
+      }
+    }
+    SelectedBackend selected = select(settings.backend(), options);
+    if (!StoreSettings.AUTO.equals(settings.backend().value())) {
+      return selected;
+    }
+    return selected.withOtherStores(otherStores(selected.id(), options));
+  }
+
+  /** Built-in stores other than {@code inUse} that say they hold data, one line each. */
+  public List<String> otherStores(String inUse, StoreOptions options) {
+    List<String> found = new ArrayList<>();
+    for (CredentialStoreProvider provider : sortedByPriority(builtIns().values())) {
+      if (provider.id().equals(inUse)) {
+        continue;
+      }
+      try {
+        provider.existingData(options).ifPresent(where -> found.add(provider.id() + ": " + where));
+      } catch (RuntimeException e) {
+        // A provider that cannot tell is as good as one that has nothing to say.
+      }
+    }
+    return found;
+  }
+
+  private static BackendUnavailableException rememberedUnavailable(StoreSettings settings,
+      BackendUnavailableException cause) {
+    String id = settings.backend().value();
+    String reach = "keychain".equals(id)
+        ? " To reach the keychain from cron, ssh or CI, run the command with the desktop"
+            + " session's bus (DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/$(id -u)/bus, with the"
+            + " user logged in and the keyring unlocked)."
+        : "";
+    String other = "keychain".equals(id) ? "file" : "keychain";
+    return new BackendUnavailableException("credstore keeps your credentials in the " + id
+        + " backend (remembered in " + settings.backendMemoryFile() + " at the first write), but"
+        + " it is not available here: " + cause.getMessage() + "." + reach + " To use another"
+        + " store anyway, pass --backend " + other + " or set " + StoreSettings.BACKEND_VARIABLE
+        + "=" + other + " (it holds other credentials); to switch for good, delete "
+        + settings.backendMemoryFile() + ".", cause);
+  }
+
+  /**
    * Chooses the backend {@code request} names, or the best available one for {@value
    * StoreSettings#AUTO}.
    *

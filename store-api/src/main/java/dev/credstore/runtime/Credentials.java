@@ -170,7 +170,7 @@ public final class Credentials implements AutoCloseable {
     }
     if (store == null) {
       StoreOptions options = settings.toOptions(passphrases);
-      store = backends.select(settings.backend(), options).open(options);
+      store = backends.select(settings, options).open(options);
     }
     return store;
   }

@@ -14,13 +14,24 @@ public final class SelectedBackend {
   private final Probe probe;
   private final String reason;
   private final List<BackendStatus> passedOver;
+  private final List<String> otherStores;
 
   SelectedBackend(CredentialStoreProvider provider, Probe probe, String reason,
       List<BackendStatus> passedOver) {
+    this(provider, probe, reason, passedOver, List.of());
+  }
+
+  private SelectedBackend(CredentialStoreProvider provider, Probe probe, String reason,
+      List<BackendStatus> passedOver, List<String> otherStores) {
     this.provider = provider;
     this.probe = probe;
     this.reason = reason;
     this.passedOver = List.copyOf(passedOver);
+    this.otherStores = List.copyOf(otherStores);
+  }
+
+  SelectedBackend withOtherStores(List<String> stores) {
+    return new SelectedBackend(provider, probe, reason, passedOver, stores);
   }
 
   public String id() {
@@ -44,6 +55,15 @@ public final class SelectedBackend {
   /** Higher-priority backends that automatic selection probed and found unavailable. */
   public List<BackendStatus> passedOver() {
     return passedOver;
+  }
+
+  /**
+   * Other built-in stores that already hold data, found when the choice was automatic and nothing
+   * was remembered yet, e.g. "file: encrypted file ~/.local/share/credstore/credentials.cstore":
+   * credentials there are not visible through this one.
+   */
+  public List<String> otherStores() {
+    return otherStores;
   }
 
   /**

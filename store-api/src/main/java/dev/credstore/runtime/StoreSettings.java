@@ -3,16 +3,20 @@ package dev.credstore.runtime;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.credstore.api.ConfigurationException;
+import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.PassphraseSource;
 import dev.credstore.api.StorageException;
 import dev.credstore.spi.JsonTrees;
 import dev.credstore.spi.Names;
+import dev.credstore.spi.PrivateFiles;
+import dev.credstore.spi.PrivateLock;
 import dev.credstore.spi.StoreOptions;
 import dev.credstore.spi.UserDirectories;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
@@ -28,6 +32,11 @@ import java.util.Set;
  *
  * <p>Precedence, highest first: explicit overrides ({@code with…}, e.g. from command-line flags),
  * environment variables, the config file, defaults. Immutable.
+ *
+ * <p>One store per user: when the backend is left to {@value #AUTO}, the first write remembers the
+ * backend it went to in {@value #MEMORY_FILE_NAME} next to the config file ({@link
+ * #rememberBackend}), and later sessions use that backend whatever they could reach, so that a
+ * desktop session and a cron job never split one user's credentials between two stores.
  */
 public final class StoreSettings {
 
@@ -36,6 +45,8 @@ public final class StoreSettings {
   public static final String PASSPHRASE_FILE_VARIABLE = "CREDSTORE_PASSPHRASE_FILE";
   /** The backend name that means "choose automatically". */
   public static final String AUTO = "auto";
+  /** The file, in the config directory, that remembers which backend holds the credentials. */
+  public static final String MEMORY_FILE_NAME = "backend.json";
 
   private static final Set<String> CONFIG_KEYS =
       Set.of("backend", "store", "passphraseFile", "services", "unlockMaximum");
@@ -45,6 +56,7 @@ public final class StoreSettings {
   private final Path dataDirectory;
   private final Path configFile;
   private final Setting<String> backend;
+  private final boolean backendRemembered;
   private final Setting<Path> storeFile;
   private final Setting<Path> passphraseFile;
   private final Setting<String> unlockMaximum;
@@ -59,13 +71,14 @@ public final class StoreSettings {
   }
 
   private StoreSettings(Map<String, String> environment, Path configDirectory, Path dataDirectory,
-      Path configFile, Setting<String> backend, Setting<Path> storeFile,
+      Path configFile, Setting<String> backend, boolean backendRemembered, Setting<Path> storeFile,
       Setting<Path> passphraseFile, Setting<String> unlockMaximum, JsonNode services) {
     this.environment = environment;
     this.configDirectory = configDirectory;
     this.dataDirectory = dataDirectory;
     this.configFile = configFile;
     this.backend = backend;
+    this.backendRemembered = backendRemembered;
     this.storeFile = storeFile;
     this.passphraseFile = passphraseFile;
     this.unlockMaximum = unlockMaximum;
@@ -102,8 +115,17 @@ public final class StoreSettings {
           .map(s -> new Setting<>(directories.expand(s.value(), home), s.source()))
           .orElse(passphraseFile);
     }
+    boolean remembered = false;
     if (nonEmpty(env.get(BACKEND_VARIABLE))) {
       backend = new Setting<>(env.get(BACKEND_VARIABLE), BACKEND_VARIABLE);
+    } else if ("default".equals(backend.source())) {
+      // Not when a config file says "auto": that asks for a fresh choice every time.
+      Path memory = configDirectory.resolve(MEMORY_FILE_NAME);
+      String chosen = readMemory(memory);
+      if (chosen != null) {
+        backend = new Setting<>(chosen, "the first write (remembered in " + memory + ")");
+        remembered = true;
+      }
     }
     if (nonEmpty(env.get(STORE_VARIABLE))) {
       store = new Setting<>(directories.expand(env.get(STORE_VARIABLE), cwd()), STORE_VARIABLE);
@@ -114,8 +136,8 @@ public final class StoreSettings {
           PASSPHRASE_FILE_VARIABLE);
     }
     checkBackendName(backend);
-    return new StoreSettings(env, configDirectory, dataDirectory, configFile, backend, store,
-        passphraseFile, unlockMaximum, config == null ? null : config.get("services"));
+    return new StoreSettings(env, configDirectory, dataDirectory, configFile, backend, remembered,
+        store, passphraseFile, unlockMaximum, config == null ? null : config.get("services"));
   }
 
   /** These settings with the backend named by {@code source} (e.g. "--backend"). */
@@ -123,21 +145,21 @@ public final class StoreSettings {
     Setting<String> setting = new Setting<>(name, source);
     checkBackendName(setting);
     return new StoreSettings(environment, configDirectory, dataDirectory, configFile, setting,
-        storeFile, passphraseFile, unlockMaximum, services);
+        false, storeFile, passphraseFile, unlockMaximum, services);
   }
 
   /** These settings with an explicit store file named by {@code source} (e.g. "--store"). */
   public StoreSettings withStoreFile(Path file, String source) {
     return new StoreSettings(environment, configDirectory, dataDirectory, configFile, backend,
-        new Setting<>(file.toAbsolutePath().normalize(), source), passphraseFile, unlockMaximum,
-        services);
+        backendRemembered, new Setting<>(file.toAbsolutePath().normalize(), source),
+        passphraseFile, unlockMaximum, services);
   }
 
   /** These settings with a passphrase file named by {@code source} (e.g. "--passphrase-file"). */
   public StoreSettings withPassphraseFile(Path file, String source) {
     return new StoreSettings(environment, configDirectory, dataDirectory, configFile, backend,
-        storeFile, new Setting<>(file.toAbsolutePath().normalize(), source), unlockMaximum,
-        services);
+        backendRemembered, storeFile, new Setting<>(file.toAbsolutePath().normalize(), source),
+        unlockMaximum, services);
   }
 
   /**
@@ -175,6 +197,73 @@ public final class StoreSettings {
   /** The requested backend id, or {@value #AUTO}. */
   public Setting<String> backend() {
     return backend;
+  }
+
+  /**
+   * Whether {@link #backend()} is the one a first write remembered ({@value #MEMORY_FILE_NAME}),
+   * rather than named by a flag, variable or config file.
+   */
+  public boolean backendRemembered() {
+    return backendRemembered;
+  }
+
+  /** {@code $XDG_CONFIG_HOME/credstore/backend.json}, whether or not it exists. */
+  public Path backendMemoryFile() {
+    return configDirectory.resolve(MEMORY_FILE_NAME);
+  }
+
+  /**
+   * Remembers {@code backendId} as the backend holding this user's credentials, if the backend was
+   * left to {@value #AUTO} and nothing is remembered yet; called after the first successful write.
+   * The file is written atomically, 0600 in a 0700 directory.
+   *
+   * @return whether it was written now (the caller says so on stderr)
+   * @throws CredentialStoreException if the file cannot be written or its lock had
+   */
+  public boolean rememberBackend(String backendId) throws CredentialStoreException {
+    if (backendRemembered || !AUTO.equals(backend.value()) || !"default".equals(backend.source())) {
+      return false;
+    }
+    Path memory = backendMemoryFile();
+    byte[] json = ("{\"backend\": \"" + backendId + "\", \"rememberedAt\": \""
+        + java.time.Instant.now() + "\"}\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    PrivateFiles.ensureDirectory(configDirectory);
+    // Under a lock, so that of two first writes at once only one remembers, and never replaces.
+    return PrivateLock.hold(configDirectory.resolve(MEMORY_FILE_NAME + ".lock"),
+        Duration.ofSeconds(5), () -> {
+          if (Files.exists(memory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+          }
+          PrivateFiles.replace(memory, json);
+          return true;
+        });
+  }
+
+  /** The remembered backend id, or null when nothing is remembered. */
+  private static String readMemory(Path file) throws ConfigurationException, StorageException {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException absent) {
+      return null;
+    } catch (IOException e) {
+      throw new StorageException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    JsonNode root;
+    try {
+      root = JsonTrees.read(bytes);
+    } catch (IOException e) {
+      root = null;
+    }
+    JsonNode backend = root == null ? null : root.get("backend");
+    if (backend == null || !backend.isTextual()
+        || !Names.isAsciiName(backend.asText(), 32, false, "", "-")
+        || AUTO.equals(backend.asText())) {
+      throw new ConfigurationException(file + " does not name a backend (it should hold"
+          + " {\"backend\": \"keychain\"} or \"file\"); fix or delete it, and credstore's next"
+          + " write remembers the backend it uses");
+    }
+    return backend.asText();
   }
 
   /** The explicit store file, whose value is null when the backend's default applies. */

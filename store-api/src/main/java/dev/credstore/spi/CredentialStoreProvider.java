@@ -42,4 +42,14 @@ public interface CredentialStoreProvider {
    * @throws CredentialStoreException for other failures, with their cause
    */
   CredentialStore open(StoreOptions options) throws CredentialStoreException;
+
+  /**
+   * Where this backend already keeps credentials, told within the probe's limits and without
+   * opening, unlocking or prompting, e.g. "encrypted file ~/.local/share/credstore/x.cstore";
+   * empty when it keeps none or cannot tell cheaply. {@code status}, {@code doctor} and automatic
+   * selection use it to name credentials held in a store that is not in use. Never throws.
+   */
+  default java.util.Optional<String> existingData(StoreOptions options) {
+    return java.util.Optional.empty();
+  }
 }

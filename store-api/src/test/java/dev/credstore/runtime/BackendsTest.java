@@ -274,4 +274,52 @@ class BackendsTest {
     assertTrue(e.getMessage().contains("unknown backend 'file'"), e.getMessage());
     assertEquals(1, loader.scans.size());
   }
+
+  @org.junit.jupiter.api.io.TempDir Path home;
+
+  private StoreSettings rememberedSettings(String backend) throws Exception {
+    StoreSettings fresh = StoreSettings.load(Map.of("HOME", home.toString()));
+    assertTrue(fresh.rememberBackend(backend));
+    return StoreSettings.load(Map.of("HOME", home.toString()));
+  }
+
+  @Test
+  void remembered_unavailable_failsWithHowToReachIt_insteadOfFallingBack() throws Exception {
+    StoreSettings settings = rememberedSettings("keychain");
+    BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
+        () -> backends(new File(), new Keychain(Probe.unavailable("no D-Bus session bus")))
+            .select(settings, OPTIONS));
+    assertTrue(e.getMessage().contains("keeps your credentials in the keychain backend"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("no D-Bus session bus"), e.getMessage());
+    assertTrue(e.getMessage().contains("DBUS_SESSION_BUS_ADDRESS="), e.getMessage());
+    assertTrue(e.getMessage().contains("--backend file"), e.getMessage());
+  }
+
+  @Test
+  void remembered_isUsed_evenWhereAutoWouldPickAnother() throws Exception {
+    SelectedBackend chosen = backends(new File(), new Keychain(Probe.ready("Secret Service")))
+        .select(rememberedSettings("file"), OPTIONS);
+    assertEquals("file", chosen.id());
+    assertTrue(chosen.otherStores().isEmpty());
+  }
+
+  static final class FileWithData extends FixedProvider {
+    FileWithData() { super("file", 10, Probe.ready("encrypted file")); }
+    @Override public java.util.Optional<String> existingData(StoreOptions options) {
+      return java.util.Optional.of("encrypted file /x/credentials.cstore");
+    }
+  }
+
+  @Test
+  void auto_beforeAnythingIsRemembered_namesOtherStoresHoldingData() throws Exception {
+    Map<String, String> builtIn = Map.of(
+        "keychain", Keychain.class.getName(), "file", FileWithData.class.getName());
+    Backends found = Backends.of(List.of(new FileWithData(),
+        new Keychain(Probe.ready("Secret Service"))), List.of(), builtIn);
+    SelectedBackend chosen =
+        found.select(StoreSettings.load(Map.of("HOME", home.toString())), OPTIONS);
+    assertEquals("keychain", chosen.id());
+    assertEquals(List.of("file: encrypted file /x/credentials.cstore"), chosen.otherStores());
+  }
 }

@@ -1,6 +1,7 @@
 package dev.credstore.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -107,5 +108,47 @@ class StoreSettingsTest {
         assertThrows(ConfigurationException.class, () -> StoreSettings.load(env));
     assertTrue(e.getMessage().endsWith("use auto, file, keychain, pass or another installed"
         + " backend's id"), e.getMessage());
+  }
+
+  @Test
+  void rememberBackend_writesOncePrivately_andLaterLoadsUseIt() throws Exception {
+    StoreSettings first = StoreSettings.load(env());
+    assertFalse(first.backendRemembered());
+    assertTrue(first.rememberBackend("keychain"));
+    java.nio.file.Path memory = home.resolve(".config/credstore/backend.json");
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        java.nio.file.Files.getPosixFilePermissions(memory)));
+    assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+        java.nio.file.Files.getPosixFilePermissions(memory.getParent())));
+    assertFalse(first.rememberBackend("file"), "a remembered backend is never replaced");
+
+    StoreSettings later = StoreSettings.load(env());
+    assertTrue(later.backendRemembered());
+    assertEquals("keychain", later.backend().value());
+    assertTrue(later.backend().source().contains(memory.toString()), later.backend().source());
+    assertFalse(later.rememberBackend("file"));
+  }
+
+  @Test
+  void namedBackend_winsOverTheRememberedOne_andIsNeverRemembered() throws Exception {
+    StoreSettings.load(env()).rememberBackend("keychain");
+    Map<String, String> env = env();
+    env.put("CREDSTORE_BACKEND", "file");
+    StoreSettings named = StoreSettings.load(env);
+    assertEquals("file", named.backend().value());
+    assertFalse(named.backendRemembered());
+    StoreSettings flagged = StoreSettings.load(env()).withBackend("file", "--backend");
+    assertFalse(flagged.backendRemembered());
+    assertFalse(flagged.rememberBackend("file"));
+  }
+
+  @Test
+  void malformedMemory_isAConfigurationError_sayingHowToFixIt() throws Exception {
+    java.nio.file.Path memory = home.resolve(".config/credstore/backend.json");
+    java.nio.file.Files.createDirectories(memory.getParent());
+    java.nio.file.Files.writeString(memory, "{\"backend\": 7}");
+    ConfigurationException e =
+        assertThrows(ConfigurationException.class, () -> StoreSettings.load(env()));
+    assertTrue(e.getMessage().contains("fix or delete it"), e.getMessage());
   }
 }

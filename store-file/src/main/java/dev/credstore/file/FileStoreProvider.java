@@ -46,6 +46,13 @@ public final class FileStoreProvider implements CredentialStoreProvider {
             .resolve(WriteCounters.FILE_NAME), options.environment());
   }
 
+  @Override
+  public java.util.Optional<String> existingData(StoreOptions options) {
+    Path file = storeFile(options);
+    return java.nio.file.Files.isRegularFile(file)
+        ? java.util.Optional.of("encrypted file " + file) : java.util.Optional.empty();
+  }
+
   private static Path storeFile(StoreOptions options) {
     return options.storeFile().orElse(options.dataDirectory().resolve(DEFAULT_FILE_NAME));
   }

@@ -2,19 +2,14 @@ package dev.credstore.keychain;
 
 import com.github.javakeyring.Keyring;
 import com.github.javakeyring.PasswordAccessException;
-import java.nio.charset.StandardCharsets;
+import dev.credstore.keychain.dbus.SecretService;
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@link KeyringAccess} over java-keyring, plus (on Linux) a {@link SecretServiceBus} for what
- * java-keyring cannot do: check the lock without prompting, remove duplicate items, and read a
- * secret without java-keyring's ~1 s dbus-java set-up. On Linux the keyring is therefore created
- * only when something is written or deleted; reads find exactly the items java-keyring would
- * (same attributes, same collection, same duplicate rule).
+ * {@link KeyringAccess} over java-keyring, for the macOS Keychain and Windows Credential Manager
+ * (on Linux credstore talks to the Secret Service itself, see {@link SecretServiceStore}). The
+ * keyring is created on first use.
  */
 final class JavaKeyringAccess implements KeyringAccess {
 
@@ -27,20 +22,16 @@ final class JavaKeyringAccess implements KeyringAccess {
   }
 
   private final KeyringFactory factory;
-  private final SecretServiceBus bus;
   private final Object lock = new Object();
   private Keyring keyring;
   private boolean closed;
 
-  /** @param bus the Secret Service connection on Linux; null on macOS and Windows */
-  JavaKeyringAccess(Keyring keyring, SecretServiceBus bus) {
-    this(() -> keyring, bus);
+  JavaKeyringAccess(Keyring keyring) {
+    this(() -> keyring);
   }
 
-  /** @param bus the Secret Service connection on Linux; null on macOS and Windows */
-  JavaKeyringAccess(KeyringFactory factory, SecretServiceBus bus) {
+  JavaKeyringAccess(KeyringFactory factory) {
     this.factory = factory;
-    this.bus = bus;
   }
 
   /** The keyring, created on first use; closed at once if this access was closed meanwhile. */
@@ -95,9 +86,6 @@ final class JavaKeyringAccess implements KeyringAccess {
 
   @Override
   public String read(String service, String account) throws Exception {
-    if (bus != null) {
-      return readOverBus(service, account);
-    }
     try {
       return keyring().getPassword(service, account);
     } catch (PasswordAccessException e) {
@@ -106,29 +94,6 @@ final class JavaKeyringAccess implements KeyringAccess {
         case DUPLICATES -> throw new DuplicateItemsException(e);
         default -> throw e;
       };
-    }
-  }
-
-  /**
-   * java-keyring's getPassword, over our own bus connection: the one item of the default collection
-   * with these attributes, or null; several are duplicates.
-   */
-  private String readOverBus(String service, String account) throws Exception {
-    List<String> items =
-        bus.searchDefaultCollection(Map.of("service", service, "account", account));
-    if (items.isEmpty()) {
-      return null;
-    }
-    if (items.size() > 1) {
-      throw new DuplicateItemsException(new IllegalStateException(items.size()
-          + " items match service and account"));
-    }
-    byte[] utf8 = bus.secret(items.get(0));
-    try {
-      // A String because that is what java-keyring's callers get too (see KeyringAccess).
-      return new String(utf8, StandardCharsets.UTF_8);
-    } finally {
-      Arrays.fill(utf8, (byte) 0);
     }
   }
 
@@ -160,29 +125,18 @@ final class JavaKeyringAccess implements KeyringAccess {
 
   @Override
   public int removeAll(String service, String account) throws Exception {
-    if (bus == null) {
-      // macOS and Windows key items by service and account, so there are never duplicates.
-      return remove(service, account) ? 1 : 0;
-    }
-    List<String> items = bus.searchItems(Map.of("service", service, "account", account));
-    for (String item : items) {
-      bus.deleteItem(item);
-    }
-    return items.size();
+    // macOS and Windows key items by service and account, so there are never duplicates.
+    return remove(service, account) ? 1 : 0;
   }
 
   @Override
-  public SecretServiceBus.State state() throws Exception {
-    return bus == null ? SecretServiceBus.State.READY : bus.state();
+  public SecretService.State state() {
+    return SecretService.State.READY;
   }
 
   @Override
-  public Optional<Instant> createdAt(String service, String account) throws Exception {
-    if (bus == null) {
-      return Optional.empty();
-    }
-    List<String> items = bus.searchItems(Map.of("service", service, "account", account));
-    return items.isEmpty() ? Optional.empty() : bus.created(items.get(0));
+  public Optional<Instant> createdAt(String service, String account) {
+    return Optional.empty();
   }
 
   @Override
@@ -193,15 +147,8 @@ final class JavaKeyringAccess implements KeyringAccess {
       open = keyring;
       keyring = null;
     }
-    try {
-      // Closing matters: java-keyring's D-Bus connection has non-daemon threads.
-      if (open != null) {
-        closeQuietly(open);
-      }
-    } finally {
-      if (bus != null) {
-        bus.close();
-      }
+    if (open != null) {
+      closeQuietly(open);
     }
   }
 

@@ -105,8 +105,9 @@ final class KeychainIndex {
       }
       return entries;
     } catch (IOException | IllegalArgumentException e) {
-      throw new IntegrityException("the keychain index " + file + " is damaged: " + e.getMessage()
-          + " (it holds no secrets; move it aside to rebuild it from new writes)", e);
+      // Not Jackson's message: it quotes parser internals.
+      throw new IntegrityException("the keychain index " + file + " is damaged (it holds no"
+          + " secrets; move it aside to rebuild it from new writes)", e);
     }
   }
 

@@ -15,6 +15,7 @@ import dev.credstore.api.IntegrityException;
 import dev.credstore.api.Secret;
 import dev.credstore.api.StorageException;
 import dev.credstore.api.StoreDescription;
+import dev.credstore.keychain.dbus.SecretService;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -342,8 +343,8 @@ final class KeychainStore implements CredentialStore {
     } catch (CredentialStoreException e) {
       throw e;
     } catch (TimeoutException e) {
-      SecretServiceBus.State state = stateAfterFailure();
-      if (state == SecretServiceBus.State.LOCKED) {
+      SecretService.State state = stateAfterFailure();
+      if (state == SecretService.State.LOCKED) {
         throw locked(action, id, e);
       }
       throw new BackendUnavailableException("the keychain did not answer within "
@@ -352,7 +353,7 @@ final class KeychainStore implements CredentialStore {
       throw new IntegrityException("several keychain items match " + id + " (left by concurrent"
           + " writers); storing or deleting the credential again repairs this", e.getCause());
     } catch (WriteNotKeptException e) {
-      if (stateAfterFailure() == SecretServiceBus.State.LOCKED) {
+      if (stateAfterFailure() == SecretService.State.LOCKED) {
         throw locked(action, id, e);
       }
       throw new StorageException("the keychain did not keep the secret written for " + id
@@ -361,12 +362,12 @@ final class KeychainStore implements CredentialStore {
       Thread.currentThread().interrupt();
       throw new StorageException("interrupted during keychain " + action + " of " + id, e);
     } catch (Exception | Error e) {
-      SecretServiceBus.State state = stateAfterFailure();
-      if (state == SecretServiceBus.State.LOCKED || isLockedOnMac(e)) {
+      SecretService.State state = stateAfterFailure();
+      if (state == SecretService.State.LOCKED || isLockedOnMac(e)) {
         throw locked(action, id, e);
       }
-      if (state == SecretServiceBus.State.NOT_RUNNING
-          || state == SecretServiceBus.State.NO_COLLECTION || state == null) {
+      if (state == SecretService.State.NOT_RUNNING
+          || state == SecretService.State.NO_COLLECTION || state == null) {
         throw new BackendUnavailableException("the keychain is no longer reachable ("
             + action + " " + id + ")", e);
       }
@@ -379,7 +380,7 @@ final class KeychainStore implements CredentialStore {
         && JavaKeyringAccess.classify(pae) == JavaKeyringAccess.Outcome.LOCKED;
   }
 
-  private static void requireUsable(SecretServiceBus.State state) throws CredentialStoreException {
+  private static void requireUsable(SecretService.State state) throws CredentialStoreException {
     switch (state) {
       case READY -> { }
       case LOCKED -> throw new AuthenticationException("the keychain's default collection is"
@@ -398,7 +399,7 @@ final class KeychainStore implements CredentialStore {
   }
 
   /** The keychain's state, or null if even that cannot be learned in time. */
-  private SecretServiceBus.State stateAfterFailure() {
+  private SecretService.State stateAfterFailure() {
     try {
       return calls.call(access::state);
     } catch (InterruptedException e) {

@@ -1,9 +1,11 @@
 package dev.credstore.keychain;
 
 import com.github.javakeyring.Keyring;
+import com.github.javakeyring.KeyringStorageType;
+import dev.credstore.keychain.dbus.BusConnection;
+import dev.credstore.keychain.dbus.SecretService;
 import dev.credstore.api.AuthenticationException;
 import dev.credstore.api.BackendUnavailableException;
-import dev.credstore.api.ConfigurationException;
 import dev.credstore.api.CredentialStore;
 import dev.credstore.api.CredentialStoreException;
 import dev.credstore.spi.CredentialStoreProvider;
@@ -15,13 +17,14 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The OS keychain backend ({@code keychain}): macOS Keychain, Windows Credential Manager, or a
- * Secret Service (GNOME Keyring, KeePassXC) on Linux, through java-keyring. See the module README
- * for where items and metadata live.
+ * The OS keychain backend ({@code keychain}): a Secret Service (GNOME Keyring, KeePassXC) on Linux
+ * through credstore's own D-Bus client, or the macOS Keychain and Windows Credential Manager
+ * through java-keyring. See the module README for where items and metadata live.
  */
 public final class KeychainStoreProvider implements CredentialStoreProvider {
 
@@ -80,7 +83,7 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
       return Probe.unavailable("no D-Bus session bus (" + BUS_VARIABLE + " is not set)");
     }
     try {
-      Path socket = DBusWire.socketPath(address);
+      Path socket = BusConnection.socketPath(address);
       if (!Files.exists(socket)) {
         return Probe.unavailable("the D-Bus session bus socket " + socket
             + " does not exist");
@@ -92,7 +95,7 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
     Connected connected;
     try {
       connected = BoundedCalls.onceClosingLate(() -> {
-        SecretServiceBus bus = SecretServiceBus.connect(address);
+        SecretService bus = SecretService.connect(address);
         try {
           return new Connected(bus, bus.state());
         } catch (IOException | RuntimeException e) {
@@ -106,8 +109,8 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
     } catch (Exception e) {
       return Probe.unavailable("cannot talk to the D-Bus session bus: " + e.getMessage());
     }
-    SecretServiceBus bus = connected.bus();
-    if (connected.state() == SecretServiceBus.State.READY) {
+    SecretService bus = connected.bus();
+    if (connected.state() == SecretService.State.READY) {
       return Probe.ready("Secret Service on the session bus",
           opened -> openSecretService(opened, bus), bus);
     }
@@ -126,8 +129,35 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
     };
   }
 
+  /**
+   * How many credentials credstore keeps in the default collection, asked over the session bus
+   * within the probe's budget; empty without a reachable, unlocked Secret Service.
+   */
+  @Override
+  public Optional<String> existingData(StoreOptions options) {
+    if (Platform.forOsName(osName).orElse(null) != Platform.SECRET_SERVICE) {
+      return Optional.empty(); // java-keyring cannot enumerate; the index is no proof
+    }
+    try (Probe probe = probeSecretService(options)) {
+      if (probe.state() != Probe.State.READY) {
+        return Optional.empty();
+      }
+      String address = options.environment().get(BUS_VARIABLE);
+      Integer count = BoundedCalls.once(() -> {
+        try (SecretService bus = SecretService.connect(address)) {
+          return bus.searchDefaultCollection(ItemLayout.marked(ItemLayout.CURRENT_SCHEMA)).size();
+        }
+      }, min(options.operationTimeout(), PROBE_BUDGET));
+      return count == 0 ? Optional.empty()
+          : Optional.of(count + " credential" + (count == 1 ? "" : "s")
+              + " in the Secret Service default collection");
+    } catch (Exception e) {
+      return Optional.empty();
+    }
+  }
+
   /** A probe's connection and what it found there; closing it closes the connection. */
-  private record Connected(SecretServiceBus bus, SecretServiceBus.State state)
+  private record Connected(SecretService bus, SecretService.State state)
       implements AutoCloseable {
     @Override
     public void close() {
@@ -153,66 +183,66 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
       }
       return probe.open(this, options);
     }
-    return openWith(platform, null, options);
+    return openWith(platform, options);
   }
 
-  private CredentialStore openSecretService(StoreOptions options, SecretServiceBus bus)
+  // Takes ownership of bus.
+  private CredentialStore openSecretService(StoreOptions options, SecretService bus)
       throws CredentialStoreException {
+    bus.prepareTransfer();
+    BoundedCalls calls = new BoundedCalls(options.operationTimeout());
+    SecretServiceStore store = null;
     try {
-      checkSecretService(options, bus);
-    } catch (CredentialStoreException | RuntimeException e) {
-      bus.close();
-      throw e;
+      SecretService.State state;
+      try {
+        state = calls.call(bus::lockState);
+      } catch (Exception e) {
+        throw new BackendUnavailableException("the Secret Service did not answer", e);
+      }
+      if (state == SecretService.State.LOCKED) {
+        throw lockedCollection();
+      }
+      store = new SecretServiceStore(bus, calls, new WriteLock(
+          options.dataDirectory().resolve("keychain.lock"), options.operationTimeout()),
+          Clock.systemUTC());
+      // First use after credstore 0.1: its items and index become marked items. Checked before
+      // KeychainIndex exists, whose JSON set-up a get should not pay for.
+      if (Files.exists(options.dataDirectory().resolve(KeychainIndex.FILE_NAME))) {
+        store.upgradeFrom(new KeychainIndex(options.dataDirectory(), options.operationTimeout()));
+      }
+      SecretServiceStore opened = store;
+      store = null;
+      bus = null;
+      calls = null;
+      return opened;
+    } finally {
+      if (store != null) {
+        store.close(); // closes bus and calls too
+      } else {
+        if (bus != null) {
+          bus.close();
+        }
+        if (calls != null) {
+          calls.close();
+        }
+      }
     }
-    return openWith(Platform.SECRET_SERVICE, bus, options);
   }
 
-  // Takes ownership of bus (null off Linux).
-  private CredentialStore openWith(Platform platform, SecretServiceBus bus, StoreOptions options)
+  private CredentialStore openWith(Platform platform, StoreOptions options)
       throws CredentialStoreException {
     BoundedCalls calls = new BoundedCalls(options.operationTimeout());
     try {
-      // On Linux reads need only the bus; java-keyring (dbus-java, ~1 s) starts at the first write.
-      JavaKeyringAccess access = platform == Platform.SECRET_SERVICE
-          ? new JavaKeyringAccess(() -> Keyring.create(platform.storageType()), bus)
-          : new JavaKeyringAccess(createKeyring(platform, calls), bus);
-      KeychainStore store = new KeychainStore(platform, access,
+      KeychainStore store = new KeychainStore(platform,
+          new JavaKeyringAccess(createKeyring(platform, calls)),
           new KeychainIndex(options.dataDirectory(), options.operationTimeout()), calls,
           Clock.systemUTC());
-      bus = null;
       calls = null;
       return store;
     } finally {
-      if (bus != null) {
-        bus.close();
-      }
       if (calls != null) {
         calls.close();
       }
-    }
-  }
-
-  /**
-   * Checks the Secret Service before java-keyring touches it: without an owner of
-   * org.freedesktop.secrets java-keyring would start one by D-Bus activation, and on a locked
-   * collection it would open an unlock prompt that blocks for minutes.
-   */
-  private static void checkSecretService(StoreOptions options, SecretServiceBus bus)
-      throws CredentialStoreException {
-    String address = options.environment().get(BUS_VARIABLE);
-    // java-keyring reads the process environment, not StoreOptions; both must name one bus.
-    if (address == null || !address.equals(System.getenv(BUS_VARIABLE))) {
-      throw new ConfigurationException("the keychain can only use this process's session bus ("
-          + BUS_VARIABLE + " in the options differs from the process environment)");
-    }
-    SecretServiceBus.State state;
-    try (BoundedCalls calls = new BoundedCalls(options.operationTimeout())) {
-      state = calls.call(bus::state);
-    } catch (Exception e) {
-      throw new BackendUnavailableException("the Secret Service did not answer", e);
-    }
-    if (state == SecretServiceBus.State.LOCKED) {
-      throw lockedCollection();
     }
   }
 
@@ -227,7 +257,8 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
     AtomicBoolean abandoned = new AtomicBoolean();
     try {
       return calls.call(() -> {
-        Keyring keyring = Keyring.create(platform.storageType());
+        Keyring keyring = Keyring.create(platform == Platform.MACOS
+            ? KeyringStorageType.OSX_KEYCHAIN : KeyringStorageType.WINDOWS_CREDENTIAL_STORE);
         if (abandoned.get()) {
           // Nobody will use it, and its D-Bus threads would keep the JVM alive.
           keyring.close();

@@ -5,15 +5,13 @@ import dev.credstore.api.Credential;
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.Secret;
+import dev.credstore.keychain.dbus.SecretService;
+import dev.credstore.keychain.dbus.TrainingBus;
 import dev.credstore.spi.Probe;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -27,6 +25,25 @@ import java.util.TreeMap;
 public final class KeychainTraining {
 
   private KeychainTraining() {}
+
+  /**
+   * Serves, on {@code socket}, a session bus whose Secret Service holds credstore's item for
+   * {@code service}/default with the secret "training-token", until closed: keychain commands
+   * run against it with {@code DBUS_SESSION_BUS_ADDRESS=unix:path=<socket>} take the whole read
+   * path of a real get. For training runs only.
+   */
+  public static AutoCloseable trainingBus(Path socket, String service) throws IOException {
+    try (Secret secret = Secret.of("training-token");
+        Credential credential = Credential.builder(CredentialId.of(service)).token(secret)
+            .attribute("stackID", "1").build()) {
+      byte[] utf8 = secret.revealUtf8();
+      try {
+        return TrainingBus.serve(socket, ItemLayout.current(credential.metadata()), utf8);
+      } finally {
+        java.util.Arrays.fill(utf8, (byte) 0);
+      }
+    }
+  }
 
   /**
    * Runs it in {@code scratch}, a private directory the caller deletes.
@@ -52,36 +69,22 @@ public final class KeychainTraining {
     }
   }
 
-  /** Two throw-away sessions agree, and one secret is sealed and opened. */
+  /** The transfer and the D-Bus messages of a read, and an item's attributes read back. */
   private static void transfer() {
-    try (SecretTransfer ours = SecretTransfer.start();
-        SecretTransfer service = SecretTransfer.start()) {
-      ours.agree(service.publicKey());
-      service.agree(ours.publicKey());
-      byte[] iv = new byte[16];
-      byte[] opened = ours.decrypt(iv, service.encrypt(iv, new byte[20]));
-      Arrays.fill(opened, (byte) 0);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the Secret Service transfer does not round-trip", e);
-    }
+    SecretService.exerciseOffline();
   }
 
-  /** The calls a read makes, encoded and parsed back. */
   private static void messages() {
+    try (Secret secret = Secret.of("training-token");
+        Credential credential = Credential.builder(CredentialId.of("cds-training", "default"))
+            .token(secret).attribute("stackID", "1").build()) {
+      ItemLayout.metadata(ItemLayout.current(credential.metadata()));
+    }
     try {
-      DBusWire.encodeCall(1, SecretServiceBus.SERVICE_NAME, SecretServiceBus.DEFAULT_COLLECTION,
-          SecretServiceBus.COLLECTION_IFACE, "SearchItems", "D",
-          List.of(Map.of("service", "cds-training", "account", "default")));
-      DBusWire.encodeCall(2, SecretServiceBus.SERVICE_NAME, SecretServiceBus.SERVICE_PATH,
-          SecretServiceBus.SERVICE_IFACE, "OpenSession", "sv",
-          List.of(SecretTransfer.ALGORITHM, new byte[128]));
-      DBusWire.Reader call = DBusWire.parse(ByteBuffer.wrap(DBusWire.encodeCall(3,
-          SecretServiceBus.SERVICE_NAME, "/org/freedesktop/secrets/collection/login/1",
-          SecretServiceBus.ITEM_IFACE, "GetSecret", "o", List.of("/session/1"))));
-      call.readString();
-      call.wipe();
-    } catch (IOException e) {
-      throw new IllegalStateException("the D-Bus client cannot parse its own message", e);
+      SecretService.connect("unix:path=/nonexistent/credstore-training-bus").close();
+      throw new IllegalStateException("a bus that does not exist answered");
+    } catch (java.io.IOException expected) {
+      // What connecting to a missing bus says; the classes on the way were the point.
     }
   }
 
@@ -102,7 +105,7 @@ public final class KeychainTraining {
     }
     KeyringAccess refusing = new JavaKeyringAccess(() -> {
       throw new IOException("no keychain in a training run");
-    }, null);
+    });
     try (KeychainStore store = new KeychainStore(Platform.SECRET_SERVICE, refusing, index,
         new BoundedCalls(timeout), Clock.systemUTC())) {
       store.get(id);

@@ -1,5 +1,6 @@
 package dev.credstore.keychain;
 
+import dev.credstore.keychain.dbus.SecretService;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -26,7 +27,7 @@ interface KeyringAccess extends AutoCloseable {
   int removeAll(String service, String account) throws Exception;
 
   /** Whether the keychain can be used now, asked without prompting or unlocking. */
-  SecretServiceBus.State state() throws Exception;
+  SecretService.State state() throws Exception;
 
   /** When the keychain says the item was created, where it can say. */
   Optional<Instant> createdAt(String service, String account) throws Exception;

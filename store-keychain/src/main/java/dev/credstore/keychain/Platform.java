@@ -1,25 +1,24 @@
 package dev.credstore.keychain;
 
-import com.github.javakeyring.KeyringStorageType;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The OS keychains credstore supports, each with the java-keyring backend that reaches it. */
+/**
+ * The OS keychains credstore supports. No java-keyring type here: on Linux nothing of java-keyring
+ * is loaded at all.
+ */
 enum Platform {
-  SECRET_SERVICE("OS keychain (Secret Service)", KeyringStorageType.GNOME_KEYRING, 0),
-  MACOS("OS keychain (macOS Keychain)", KeyringStorageType.OSX_KEYCHAIN, 0),
+  SECRET_SERVICE("OS keychain (Secret Service)", 0),
+  MACOS("OS keychain (macOS Keychain)", 0),
   // CRED_MAX_CREDENTIAL_BLOB_SIZE; java-keyring stores the secret as UTF-16LE.
-  WINDOWS("OS keychain (Windows Credential Manager)", KeyringStorageType.WINDOWS_CREDENTIAL_STORE,
-      5 * 512);
+  WINDOWS("OS keychain (Windows Credential Manager)", 5 * 512);
 
   private final String summary;
-  private final KeyringStorageType storageType;
   private final int maxSecretBytes;
 
-  Platform(String summary, KeyringStorageType storageType, int maxSecretBytes) {
+  Platform(String summary, int maxSecretBytes) {
     this.summary = summary;
-    this.storageType = storageType;
     this.maxSecretBytes = maxSecretBytes;
   }
 
@@ -44,10 +43,6 @@ enum Platform {
 
   String summary() {
     return summary;
-  }
-
-  KeyringStorageType storageType() {
-    return storageType;
   }
 
   /** Largest secret this keychain accepts, in its own encoding; 0 for no practical limit. */

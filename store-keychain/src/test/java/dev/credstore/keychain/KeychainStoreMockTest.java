@@ -27,6 +27,7 @@ import dev.credstore.api.CredentialStore;
 import dev.credstore.api.IntegrityException;
 import dev.credstore.api.Secret;
 import dev.credstore.api.StorageException;
+import dev.credstore.keychain.dbus.SecretService;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,7 +51,7 @@ class KeychainStoreMockTest {
   private final KeyringAccess access = mock(KeyringAccess.class);
 
   private CredentialStore store(Platform platform, Duration timeout) throws Exception {
-    when(access.state()).thenReturn(SecretServiceBus.State.READY);
+    when(access.state()).thenReturn(SecretService.State.READY);
     return new KeychainStore(platform, access, new KeychainIndex(data, timeout),
         new BoundedCalls(timeout), Clock.systemUTC());
   }
@@ -156,37 +157,6 @@ class KeychainStoreMockTest {
   }
 
   @Test
-  void duplicates_onWrite_areRemovedAndRewritten() throws Exception {
-    Map<String, String> items = inMemory();
-    doThrow(new KeyringAccess.DuplicateItemsException(new PasswordAccessException("Too many")))
-        .doAnswer(i -> items.put("k6|default", i.getArgument(2)))
-        .when(access).write(eq("k6"), eq("default"), anyString());
-    try (CredentialStore store = store(Platform.SECRET_SERVICE, Duration.ofSeconds(5));
-        Credential credential = token("fresh")) {
-      store.put(credential);
-      InOrder order = inOrder(access);
-      order.verify(access).write("k6", "default", "fresh");
-      order.verify(access).removeAll("k6", "default");
-      order.verify(access).write("k6", "default", "fresh");
-      assertEquals("fresh", items.get("k6|default"));
-    }
-  }
-
-  @Test
-  void duplicates_onRead_areAnIntegrityError_thatDeleteRepairs() throws Exception {
-    KeyringAccess.DuplicateItemsException duplicates =
-        new KeyringAccess.DuplicateItemsException(new PasswordAccessException("Too many"));
-    when(access.read("k6", "default")).thenThrow(duplicates);
-    when(access.remove("k6", "default")).thenThrow(duplicates);
-    when(access.removeAll("k6", "default")).thenReturn(2);
-    try (CredentialStore store = store(Platform.SECRET_SERVICE, Duration.ofSeconds(5))) {
-      assertThrows(IntegrityException.class, () -> store.get(ID));
-      assertTrue(store.delete(ID));
-      verify(access).removeAll("k6", "default");
-    }
-  }
-
-  @Test
   void aCallThatHangs_isCutOffAtTheTimeout() throws Exception {
     when(access.read("k6", "default")).thenAnswer(i -> {
       Thread.sleep(60_000);
@@ -203,7 +173,7 @@ class KeychainStoreMockTest {
   @Test
   void javaKeyring_notFoundMessages_becomeAbsent_onEveryPlatform() throws Exception {
     Keyring keyring = mock(Keyring.class);
-    JavaKeyringAccess wrapped = new JavaKeyringAccess(keyring, null);
+    JavaKeyringAccess wrapped = new JavaKeyringAccess(keyring);
     for (String message : new String[] {"No stored credentials match k6 account: default",
         "Password not Found", "Error code 1168", "Failed to get credential. -25300"}) {
       doThrow(new PasswordAccessException(message)).when(keyring).getPassword("k6", "default");
@@ -218,7 +188,7 @@ class KeychainStoreMockTest {
   @Test
   void javaKeyring_duplicatesAndOtherFailures_areKeptApart() throws Exception {
     Keyring keyring = mock(Keyring.class);
-    JavaKeyringAccess wrapped = new JavaKeyringAccess(keyring, null);
+    JavaKeyringAccess wrapped = new JavaKeyringAccess(keyring);
     when(keyring.getPassword("a", "b"))
         .thenThrow(new PasswordAccessException("Too many stored credentials match a account: b"));
     assertThrows(KeyringAccess.DuplicateItemsException.class, () -> wrapped.read("a", "b"));
@@ -235,7 +205,7 @@ class KeychainStoreMockTest {
     // Without a Secret Service connection there are no duplicates to hunt: removeAll is remove.
     assertEquals(1, wrapped.removeAll("a", "b"));
     verify(keyring).deletePassword("a", "b");
-    assertEquals(SecretServiceBus.State.READY, wrapped.state());
+    assertEquals(SecretService.State.READY, wrapped.state());
   }
 
   @Test

@@ -9,13 +9,13 @@ import java.time.Duration;
 import org.junit.jupiter.api.Assumptions;
 
 /** Shared set-up for tests that need the real Secret Service of the surrounding session. */
-final class SecretServiceTesting {
+public final class SecretServiceTesting {
 
   static final String REQUIRE = "CREDSTORE_REQUIRE_SECRET_SERVICE";
 
   private SecretServiceTesting() {}
 
-  static StoreOptions options(Path dataDirectory) {
+  public static StoreOptions options(Path dataDirectory) {
     return StoreOptions.builder().dataDirectory(dataDirectory)
         .operationTimeout(Duration.ofSeconds(10)).environment(System.getenv()).build();
   }
@@ -24,7 +24,7 @@ final class SecretServiceTesting {
    * Skips the calling test class, with the probe's reason, when no Secret Service answers; fails
    * instead when {@value #REQUIRE}=1 (as in CI), so a broken setup cannot pass silently.
    */
-  static void assumeSecretService(Path dataDirectory) {
+  public static void assumeSecretService(Path dataDirectory) {
     Probe availability = new KeychainStoreProvider().probe(options(dataDirectory));
     if (availability.state() == Probe.State.READY) {
       return;
@@ -37,5 +37,25 @@ final class SecretServiceTesting {
     // Printed as well, because Maven -q hides JUnit's skip reasons.
     System.err.println("[credstore] keychain tests skipped: " + why);
     Assumptions.abort(why);
+  }
+
+  /**
+   * Runs a command, feeding {@code input} (no newline) to stdin, and returns its stdout; fails the
+   * test if it does not finish within 30 s.
+   */
+  public static String run(String input, String... command) throws Exception {
+    Process process = new ProcessBuilder(new java.util.ArrayList<>(java.util.List.of(command)))
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    if (input != null) {
+      process.getOutputStream().write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    process.getOutputStream().close();
+    String out = new String(process.getInputStream().readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8);
+    if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      fail(String.join(" ", command) + " did not finish");
+    }
+    return out;
   }
 }

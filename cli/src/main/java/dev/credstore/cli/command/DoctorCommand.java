@@ -108,7 +108,15 @@ final class DoctorCommand extends BaseCommand {
     session.backends.loadProblems().forEach(problem -> add(Level.FIX, "backends", problem));
     try {
       SelectedBackend selected = session.select();
-      add(Level.OK, "store", "would use " + selected.id() + " (" + selected.reason() + ")");
+      try {
+        add(Level.OK, "store", "would use " + selected.id() + " (" + selected.reason() + ")");
+        for (String other : session.backends.otherStores(selected.id(), session.options)) {
+          add(Level.NOTE, "store", "credentials also exist in a store not in use: " + other
+              + "; they are not visible through " + selected.id());
+        }
+      } finally {
+        selected.release();
+      }
     } catch (CredentialStoreException e) {
       add(Level.FIX, "store", e.getMessage());
     }

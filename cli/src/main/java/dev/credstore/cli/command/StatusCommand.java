@@ -91,6 +91,8 @@ final class StatusCommand extends BaseCommand {
     } catch (CredentialStoreException e) {
       report.problem = e;
     }
+    report.otherStores = session.backends.otherStores(
+        report.selected == null ? "" : report.selected.id(), session.options);
     Instant now = context().clock().instant();
     PrintWriter out = out();
     if (json) {
@@ -156,6 +158,7 @@ final class StatusCommand extends BaseCommand {
     UnlockStatus unlock;
     List<CredentialMetadata> credentials;
     final Map<CredentialId, String> fingerprints = new HashMap<>();
+    List<String> otherStores = List.of();
     final Map<String, String> overrides = new LinkedHashMap<>();
     CredentialStoreException problem;
   }
@@ -210,6 +213,11 @@ final class StatusCommand extends BaseCommand {
       }
     } else {
       out.println("credentials: unknown (the store could not be read)");
+    }
+    if (!report.otherStores.isEmpty()) {
+      out.println();
+      out.println("stores not in use that hold credentials:");
+      report.otherStores.forEach(other -> out.println("  " + other));
     }
     if (!report.overrides.isEmpty()) {
       out.println();
@@ -269,6 +277,11 @@ final class StatusCommand extends BaseCommand {
       json.writeStringField("configFile", settings.configFile().toString());
       json.writeBooleanField("configFileExists", Files.exists(settings.configFile()));
       json.writeEndObject();
+      json.writeArrayFieldStart("otherStores");
+      for (String other : report.otherStores) {
+        json.writeString(other);
+      }
+      json.writeEndArray();
       json.writeArrayFieldStart("backends");
       for (BackendStatus status : report.survey) {
         json.writeStartObject();

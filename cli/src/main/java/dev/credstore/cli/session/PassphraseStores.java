@@ -24,7 +24,7 @@ public final class PassphraseStores {
    */
   public static PassphraseProtectedStore of(Opened opened, String command)
       throws CredentialNotFoundException {
-    if (!(opened.store instanceof PassphraseProtectedStore protectedStore)) {
+    if (!(opened.backendStore instanceof PassphraseProtectedStore protectedStore)) {
       throw new UsageException("'credstore " + command + "' is for the encrypted file store; the "
           + opened.selected.id() + " backend has no passphrase or data key of credstore's (choose"
           + " the file store with --backend file)");

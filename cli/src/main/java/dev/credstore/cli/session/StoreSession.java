@@ -69,7 +69,7 @@ public final class StoreSession {
   }
 
   public SelectedBackend select() throws CredentialStoreException {
-    return backends.select(settings.backend(), options);
+    return backends.select(settings, options);
   }
 
   /**
@@ -99,16 +99,17 @@ public final class StoreSession {
           + ", or use an unlocked keychain (\"backend\": \"keychain\")");
     };
     session[0] = load(context, global, PassphraseSource.firstOf(console, hint));
-    SelectedBackend selected = session[0].select();
-    if (global.verbose()) {
-      return session[0].open(selected, err);
-    }
-    return new Opened(selected, selected.open(session[0].options), session[0].settings);
+    return session[0].open(session[0].select(), err, global.verbose());
   }
 
   /** Opens {@code selected}, noting on {@code err} any better backend it stands in for. */
   public Opened open(SelectedBackend selected, PrintWriter err) throws CredentialStoreException {
-    if (!selected.passedOver().isEmpty()) {
+    return open(selected, err, true);
+  }
+
+  private Opened open(SelectedBackend selected, PrintWriter err, boolean notes)
+      throws CredentialStoreException {
+    if (notes && !selected.passedOver().isEmpty()) {
       err.println("credstore: note: using " + selected.id() + " because "
           + selected.passedOver().stream()
               .map(s -> s.id() + " is unavailable (" + s.reason() + ")")
@@ -116,7 +117,14 @@ public final class StoreSession {
           + "; choose it with --backend " + selected.id() + " or " + StoreSettings.BACKEND_VARIABLE
           + "=" + selected.id() + " to silence this note");
     }
-    return new Opened(selected, selected.open(options), settings);
+    if (notes && !selected.otherStores().isEmpty()) {
+      err.println("credstore: note: using " + selected.id() + ", but credentials also exist in "
+          + String.join("; ", selected.otherStores()) + "; they are not visible through "
+          + selected.id() + " (choose with --backend or " + StoreSettings.BACKEND_VARIABLE + ")");
+    }
+    CredentialStore store = selected.open(options);
+    return new Opened(selected, StoreSettings.AUTO.equals(settings.backend().value())
+        ? new FirstWriteMemory(store, selected.id(), settings, err) : store, store, settings);
   }
 
   /**
@@ -137,11 +145,15 @@ public final class StoreSession {
   public static final class Opened implements AutoCloseable {
     public final SelectedBackend selected;
     public final CredentialStore store;
+    /** The backend's own store object, for its own interfaces (PassphraseProtectedStore). */
+    public final CredentialStore backendStore;
     private final StoreSettings settings;
 
-    Opened(SelectedBackend selected, CredentialStore store, StoreSettings settings) {
+    Opened(SelectedBackend selected, CredentialStore store, CredentialStore backendStore,
+        StoreSettings settings) {
       this.selected = selected;
       this.store = store;
+      this.backendStore = backendStore;
       this.settings = settings;
     }
 

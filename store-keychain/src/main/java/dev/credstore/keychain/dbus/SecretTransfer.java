@@ -1,4 +1,4 @@
-package dev.credstore.keychain;
+package dev.credstore.keychain.dbus;
 
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
@@ -112,7 +112,7 @@ final class SecretTransfer implements AutoCloseable {
     }
   }
 
-  /** Encrypts as the service does: what {@link #decrypt} undoes. For the peer side of tests. */
+  /** Encrypts one secret for {@code CreateItem}: what {@link #decrypt} undoes. */
   byte[] encrypt(byte[] iv, byte[] plaintext) {
     PaddedBufferedBlockCipher cipher = cbc(true, iv);
     byte[] out = new byte[cipher.getOutputSize(plaintext.length)];

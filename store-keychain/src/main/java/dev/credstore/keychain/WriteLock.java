@@ -1,0 +1,30 @@
+package dev.credstore.keychain;
+
+import dev.credstore.api.CredentialStoreException;
+import dev.credstore.spi.PrivateFiles;
+import dev.credstore.spi.PrivateLock;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Serialises keychain writers on {@code <dataDirectory>/keychain.lock} ({@link PrivateLock}: a JVM
+ * lock plus a file lock, so other credstore processes wait too). The keychain has no
+ * transactions; without this two concurrent logins would each create an item and each delete the
+ * other's.
+ */
+final class WriteLock {
+
+  private final Path lockFile;
+  private final Duration timeout;
+
+  WriteLock(Path lockFile, Duration timeout) {
+    this.lockFile = lockFile;
+    this.timeout = timeout;
+  }
+
+  /** Runs {@code action} holding the lock, waiting at most the timeout for others. */
+  <T> T locked(PrivateLock.Action<T> action) throws CredentialStoreException {
+    PrivateFiles.ensureDirectory(lockFile.getParent());
+    return PrivateLock.hold(lockFile, timeout, action);
+  }
+}

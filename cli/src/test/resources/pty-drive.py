@@ -1,6 +1,8 @@
 """Runs a shell command on a fresh pseudo-terminal (its controlling terminal) and answers prompts.
 
 usage: pty-drive.py COMMAND PROMPT ANSWER [PROMPT ANSWER ...]
+A PROMPT that comes again is answered by its next pair once it has appeared again; a prompt
+is answered when the terminal's output ends in ": " or "] ".
 Prints everything the terminal showed; exits with the command's exit status.
 Used by TerminalPromptIT: Java cannot allocate a pty by itself.
 """
@@ -21,10 +23,14 @@ while time.time() < deadline:
         if not data:
             break
         shown += data
-    if answered * 2 < len(pairs) and shown.count(pairs[answered * 2].encode()) > 0 \
-            and shown.endswith(b": "):
-        os.write(fd, pairs[answered * 2 + 1].encode() + b"\n")
-        answered += 1
+    # A prompt asked again (after a mismatch, say) is answered only once it has appeared again.
+    if answered * 2 < len(pairs):
+        prompt = pairs[answered * 2]
+        earlier = pairs[0:answered * 2:2].count(prompt)
+        if shown.count(prompt.encode()) > earlier and \
+                (shown.endswith(b": ") or shown.endswith(b"] ")):
+            os.write(fd, pairs[answered * 2 + 1].encode() + b"\n")
+            answered += 1
 _, status = os.waitpid(pid, 0)
 sys.stdout.write(shown.decode("utf-8", "replace"))
 sys.exit(os.waitstatus_to_exitcode(status))

@@ -72,7 +72,7 @@ class LeakIT {
     expect(4, cli.run("get", "k6"));
     expect(4, cli.run("list"));
     cli.set("CREDSTORE_PASSPHRASE", PASSPHRASE);
-    expect(0, cli.run("logout", "--all"));
+    expect(0, cli.run("logout", "--all", "--yes"));
 
     List<String> leaks = new ArrayList<>();
     for (CliProcess.Result result : cli.results) {

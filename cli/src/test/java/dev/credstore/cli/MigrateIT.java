@@ -115,7 +115,7 @@ class MigrateIT {
         Files.getPosixFilePermissions(currentK6, LinkOption.NOFOLLOW_LINKS)));
     List<String> lines = migrate.out().lines().toList();
     assertTrue(lines.get(0).matches("migrated +~/config/k6/config.json  k6 \\(account default\\): "
-        + "stored the token in encrypted file .*; removed it from the file; attributes "
+        + "stored the token in the file store at .*; removed it from the file; attributes "
         + "project=56, stack=https://my.grafana.net, stackID=1234"), migrate::toString);
     assertTrue(lines.get(1).matches("migrated +~/config/loadimpact/k6/config.json  k6 \\(account "
         + "default\\): the store already held this token .*; removed it from the file"),

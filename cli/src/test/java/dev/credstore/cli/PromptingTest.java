@@ -13,6 +13,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,8 +65,54 @@ class PromptingTest {
   }
 
   @Test
-  void login_emptyPrompt_exitsTwo() {
+  void login_emptyEnterAtTheTokenPrompt_asksAgain() {
+    ScriptedTerminal terminal = new ScriptedTerminal("", "  ", "third-time-token",
+        "new passphrase!", "new passphrase!");
+    assertEquals(0, run(terminal, "login", "k6", "--backend", "file"), err::toString);
+    assertEquals(3, terminal.prompts.stream().filter(p -> p.contains("Token for k6")).count(),
+        terminal.prompts::toString);
+    assertTrue(terminal.prompts.get(1).startsWith("Nothing entered"), terminal.prompts::toString);
+  }
+
+  @Test
+  void login_endOfInputAfterEmptyEnter_exitsTwo_andStoresNothing() {
     assertEquals(2, run(new ScriptedTerminal("  "), "login", "k6", "--backend", "file"));
-    assertTrue(err.toString().contains("empty or only whitespace"), err::toString);
+    assertTrue(err.toString().contains("no token entered"), err::toString);
+    assertFalse(Files.exists(home.resolve(".local/share/credstore/credentials.cstore")));
+  }
+
+  @Test
+  void login_newPassphraseTooShort_saysTheRuleAndAsksAgain_withoutRetypingTheToken() {
+    ScriptedTerminal terminal = new ScriptedTerminal("the-token", "short", "long enough!",
+        "long enough!");
+    assertEquals(0, run(terminal, "login", "k6", "--backend", "file"), err::toString);
+    assertEquals(List.of("Token for k6 (account default): ",
+        "New passphrase for " + home.resolve(".local/share/credstore/credentials.cstore")
+            + " (at least 8 characters): ",
+        "Too short. New passphrase for "
+            + home.resolve(".local/share/credstore/credentials.cstore")
+            + " (at least 8 characters): ",
+        "Repeat the new passphrase: "), terminal.prompts);
+  }
+
+  @Test
+  void login_mismatchedRepetition_asksAgain_thenSucceeds() {
+    ScriptedTerminal terminal = new ScriptedTerminal("the-token", "first try!!", "frist try!!",
+        "second try!!", "second try!!");
+    assertEquals(0, run(terminal, "login", "k6", "--backend", "file"), err::toString);
+    assertTrue(terminal.prompts.get(3).startsWith("The passphrases did not match. New passphrase"),
+        terminal.prompts::toString);
+  }
+
+  @Test
+  void login_alreadyLoggedIn_exitsSeven_beforeAskingForTheSecret() {
+    assertEquals(0, run(new ScriptedTerminal("first-token", "a passphrase!", "a passphrase!"),
+        "login", "k6", "--backend", "file"), err::toString);
+    ScriptedTerminal terminal = new ScriptedTerminal("a passphrase!", "second-token");
+    assertEquals(7, run(terminal, "login", "k6", "--backend", "file"), err::toString);
+    assertEquals(1, terminal.prompts.size(), terminal.prompts::toString);
+    assertTrue(terminal.prompts.get(0).startsWith("Passphrase for "), "only the store's passphrase"
+        + " is asked, to find the conflict; never the token: " + terminal.prompts);
+    assertTrue(err.toString().contains("already logged in to k6"), err::toString);
   }
 }

@@ -117,7 +117,7 @@ class RotationTest {
     assertTrue(err.toString().contains("nothing was changed"), err::toString);
     assertEquals("old-token\n", get("k6"));
     assertEquals(0, run("", "list", "--json"));
-    assertTrue(out.toString().contains("\"hasPreviousSecret\" : false"), out::toString);
+    assertTrue(out.toString().contains("\"hasPreviousSecret\":false"), out::toString);
   }
 
   @Test
@@ -254,7 +254,7 @@ class RotationTest {
     login("k6", "k6-token");
     environment.put("CREDSTORE_NEW_PASSPHRASE", "second passphrase");
     assertEquals(0, run("", "passwd"), () -> err.toString());
-    assertTrue(err.toString().startsWith("changed the passphrase of encrypted file"),
+    assertTrue(err.toString().startsWith("changed the passphrase of the file store at "),
         err::toString);
     assertTrue(err.toString().contains("CREDSTORE_PASSPHRASE still holds the old passphrase"),
         err::toString);
@@ -269,7 +269,8 @@ class RotationTest {
 
     ScriptedTerminal terminal = new ScriptedTerminal("third passphrase", "third passphrase");
     assertEquals(0, run("", terminal, "passwd"), () -> err.toString());
-    assertEquals(java.util.List.of("New passphrase: ", "Repeat the new passphrase: "),
+    assertEquals(java.util.List.of("New passphrase (at least 8 characters): ",
+        "Repeat the new passphrase: "),
         terminal.prompts);
     environment.put("CREDSTORE_PASSPHRASE", "third passphrase");
     assertEquals("k6-token\n", get("k6"));
@@ -316,7 +317,7 @@ class RotationTest {
     Path store = home.resolve(".local/share/credstore/credentials.cstore");
     byte[] before = Files.readAllBytes(store);
     assertEquals(0, run("", "rekey"), () -> err.toString());
-    assertTrue(err.toString().startsWith("rotated the data key of encrypted file"),
+    assertTrue(err.toString().startsWith("rotated the data key of the file store at "),
         err::toString);
     assertFalse(java.util.Arrays.equals(before, Files.readAllBytes(store)));
     assertEquals("k6-token-2\n", get("k6"));

@@ -57,9 +57,14 @@ class TerminalPromptIT {
   @Test
   void login_onTheTerminal_asksTwiceForANewStorePassphrase_andRefusesAMismatch() {
     String credstore = CliProcess.JAVA + " -XX:+UseSerialGC -jar " + CliProcess.JAR;
+    // A mismatch is asked again, up to three rounds, as passwd(1) does.
     CliProcess.Result mismatch = onTerminal(credstore + " login k6; echo \"exit=$?\"",
-        "Token for k6", "tty-token-5678", "New passphrase for", PASSPHRASE,
-        "Repeat the new passphrase", "something else entirely");
+        "Token for k6", "tty-token-5678",
+        "New passphrase for", PASSPHRASE, "Repeat the new passphrase", "something else entirely",
+        "New passphrase for", PASSPHRASE, "Repeat the new passphrase", "something else entirely",
+        "New passphrase for", PASSPHRASE, "Repeat the new passphrase", "something else entirely");
+    assertEquals(2, mismatch.out().split("The passphrases did not match", -1).length - 1,
+        mismatch.out());
     assertTrue(mismatch.out().contains("did not match"), mismatch.out());
     assertTrue(mismatch.out().contains("exit=4"), mismatch.out());
     assertFalse(Files.exists(cli.storeFile()), "a failed login must not create the store");

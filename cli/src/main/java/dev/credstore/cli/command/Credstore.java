@@ -29,15 +29,16 @@ import picocli.CommandLine;
         + "encrypted file, never in plaintext.",
     footerHeading = "%nEnvironment:%n",
     footer = {
-        "  CREDSTORE_BACKEND          auto, keychain, file or pass (pass only when named)",
-        "  CREDSTORE_STORE            store file of the file backend",
-        "  CREDSTORE_PASSPHRASE       passphrase of the file store",
-        "  CREDSTORE_PASSPHRASE_FILE  file holding that passphrase (mode 600)",
-        "  CREDSTORE_NEW_PASSPHRASE   new passphrase for passwd",
-        "  CREDSTORE_UNLOCK           off: no unlock cache (unlock fails, nothing consults it)",
-        "  XDG_RUNTIME_DIR            the unlock agent's socket lives in $XDG_RUNTIME_DIR/credstore",
-        "  XDG_CONFIG_HOME            config.json lives in $XDG_CONFIG_HOME/credstore",
-        "  XDG_DATA_HOME              the file store lives in $XDG_DATA_HOME/credstore",
+        // Each line fits the narrowest help (55 columns), so that none is wrapped.
+        "  CREDSTORE_BACKEND          auto, keychain, file, pass",
+        "  CREDSTORE_STORE            the file store's file",
+        "  CREDSTORE_PASSPHRASE       its passphrase",
+        "  CREDSTORE_PASSPHRASE_FILE  a file with it (mode 600)",
+        "  CREDSTORE_NEW_PASSPHRASE   the new one, for passwd",
+        "  CREDSTORE_UNLOCK           off: no unlock cache",
+        "  XDG_RUNTIME_DIR            has the unlock socket",
+        "  XDG_CONFIG_HOME            has credstore/config.json",
+        "  XDG_DATA_HOME              has the file store",
         "",
         "Secrets never come from the command line: pipe them with --token-stdin or "
             + "--secret-stdin, or type them at the hidden prompt. Output is never coloured."})
@@ -113,9 +114,10 @@ public final class Credstore implements Callable<Integer> {
     commandLine.setExitCodeExceptionMapper(exitCodes);
     commandLine.setExecutionExceptionHandler(exitCodes);
     commandLine.setParameterExceptionHandler(exitCodes);
+    commandLine.addSubcommand(new HelpCommand());
     commandLine.setOut(out);
     commandLine.setErr(err);
-    addExitCodes(commandLine);
+    HelpLayout.apply(commandLine, context.environment());
     return commandLine;
   }
 
@@ -148,15 +150,11 @@ public final class Credstore implements Callable<Integer> {
       if (flag.takesValue()) {
         option.paramLabel(flag.label());
       }
+      if (flag == GlobalOptions.Flag.BACKEND) {
+        option.completionCandidates(new Completions.Backends());
+      }
       spec.addOption(option.build());
     }
-  }
-
-  private static void addExitCodes(CommandLine commandLine) {
-    commandLine.getCommandSpec().usageMessage()
-        .exitCodeListHeading("%nExit codes:%n")
-        .exitCodeList(ExitCodes.table());
-    commandLine.getSubcommands().values().forEach(Credstore::addExitCodes);
   }
 
   @Override

@@ -75,7 +75,7 @@ final class DoctorCommand extends BaseCommand {
 
     PrintWriter out = out();
     if (json) {
-      try (JsonGenerator generator = Formats.json(out)) {
+      try (JsonGenerator generator = Formats.json(out, global().prettyJson(context()))) {
         generator.writeStartArray();
         for (Finding finding : findings) {
           generator.writeStartObject();

@@ -1,30 +1,36 @@
 package dev.credstore.cli.command;
 
-import dev.credstore.api.CredentialMetadata;
+import dev.credstore.api.Credential;
+import dev.credstore.api.CredentialId;
+import dev.credstore.api.CredentialNotFoundException;
+import dev.credstore.api.CredentialStoreException;
+import dev.credstore.api.Secret;
 import dev.credstore.api.StorageException;
 import dev.credstore.cli.migrate.HandBack;
 import dev.credstore.cli.migrate.Places;
 import dev.credstore.cli.migrate.PlaintextSource;
 import dev.credstore.cli.migrate.Sources;
+import dev.credstore.cli.output.Describe;
+import dev.credstore.cli.output.ExitCodes.UsageException;
+import dev.credstore.cli.process.ChildProcess;
+import dev.credstore.cli.session.StoreSession;
+import dev.credstore.cli.session.StoreSession.Opened;
+import dev.credstore.runtime.KnownServices;
+import dev.credstore.runtime.TokenResolver;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import dev.credstore.api.CredentialId;
-import dev.credstore.api.CredentialStoreException;
-import dev.credstore.cli.output.ExitCodes.UsageException;
-import dev.credstore.cli.process.ChildProcess;
-import dev.credstore.cli.session.StoreSession;
-import dev.credstore.runtime.KnownServices;
-import dev.credstore.runtime.ResolvedToken;
-import java.io.PrintWriter;
-import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -50,8 +56,16 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true)
 final class ExecCommand extends BaseCommand {
 
-  @Parameters(index = "0", paramLabel = "SERVICE")
+  @Parameters(index = "0", paramLabel = "SERVICE",
+      completionCandidates = Completions.Services.class,
+      description = "The service, unless --service names them.")
   String service;
+
+  @Option(names = "--service", paramLabel = "SERVICE",
+      completionCandidates = Completions.Services.class,
+      description = "Inject this service's secret too, in its own variable; repeatable. With it, "
+          + "COMMAND follows -- directly.")
+  List<String> services;
 
   @Parameters(index = "1..*", paramLabel = "COMMAND",
       description = "The command and its arguments, after --.")
@@ -70,49 +84,109 @@ final class ExecCommand extends BaseCommand {
   @Override
   public Integer call() throws CredentialStoreException, InterruptedException {
     PrintWriter err = err();
-    if (command == null || command.isEmpty()) {
+    List<String> named = services == null ? List.of(service) : services;
+    List<String> commandLine = new ArrayList<>(command == null ? List.of() : command);
+    if (services != null) {
+      // With --service every positional argument is the command: SERVICE is its first word.
+      commandLine.add(0, service);
+      if (env != null && services.size() > 1) {
+        throw new UsageException("--env names one variable; with several --service each secret "
+            + "goes in its service's own variable");
+      }
+    }
+    if (commandLine.isEmpty()) {
       throw new UsageException("name the command to run after --, e.g. credstore exec k6 -- k6 "
           + "cloud run script.js");
     }
-    CredentialId id = CredentialId.of(service, account);
     StoreSession session = session();
-    KnownServices services = KnownServices.load(session.settings);
-    Optional<PlaintextSource> source = Sources.forService(services, service);
-    // Checked before the store is opened: a bad --env, or a service with no variable at all.
-    String variable = env != null || source.isEmpty()
-        ? ChildProcess.variableFor(services, id, env) : null;
-    ResolvedToken found = session.resolveToken(services, id, !noEnv, err);
-    out().flush();
-    err.flush();
-    try (ResolvedToken token = found) {
-      Map<String, String> attributes = token.metadata().map(CredentialMetadata::attributes)
-          .orElse(Map.of());
-      Optional<HandBack> handBack = token.environmentVariable().isPresent() ? Optional.empty()
-          : source.flatMap(s -> s.handBack(id, attributes));
-      if (variable == null) {
-        variable = handBack.map(HandBack::secretVariable)
-            .orElseGet(() -> ChildProcess.variableFor(services, id, null));
+    KnownServices known = KnownServices.load(session.settings);
+    TokenResolver resolver = new TokenResolver(known, context().environment());
+    Map<String, Secret> secrets = new LinkedHashMap<>();
+    Map<String, String> environment = new HashMap<>(context().environment());
+    HandBack privateConfig = null;
+    Secret privateConfigSecret = null;
+    Opened opened = null;
+    try {
+      for (String name : named) {
+        CredentialId id = CredentialId.of(name, account);
+        Optional<PlaintextSource> source = Sources.forService(known, name);
+        // Checked before the store is opened: a bad --env, or a service with no variable at all.
+        String variable = env != null || source.isEmpty()
+            ? ChildProcess.variableFor(known, id, env) : null;
+        // As 'get' finds it: the service's own variable for the default account, else the store
+        // (opened once for all of them).
+        Optional<String> override = noEnv ? Optional.empty() : resolver.overridingVariable(id);
+        Secret secret;
+        Map<String, String> attributes = Map.of();
+        if (override.isPresent()) {
+          secret = Secret.of(context().environment().get(override.get()));
+        } else {
+          if (opened == null) {
+            opened = session.open(err);
+          }
+          Optional<Credential> stored = opened.store.get(id);
+          if (stored.isEmpty()) {
+            throw new CredentialNotFoundException("not logged in to " + Describe.id(id)
+                + "; run: " + Describe.command("login", id));
+          }
+          try (Credential credential = stored.get()) {
+            secret = credential.secret().copy();
+            attributes = credential.metadata().attributes();
+          }
+        }
+        // A token passed through from the environment is handed on as it is.
+        Map<String, String> stored = attributes;
+        Optional<HandBack> handBack = override.isPresent() ? Optional.empty()
+            : source.flatMap(s -> s.handBack(id, stored));
+        if (variable == null) {
+          variable = handBack.map(HandBack::secretVariable)
+              .orElseGet(() -> ChildProcess.variableFor(known, id, null));
+        }
+        if (secrets.containsKey(variable)) {
+          secret.close();
+          throw new UsageException("two services would set " + variable + "; name each once");
+        }
+        secrets.put(variable, secret);
+        if (handBack.isPresent()) {
+          environment.putAll(handBack.get().variables());
+          if (handBack.get().needsPrivateConfig()) {
+            if (privateConfig != null) {
+              throw new UsageException(name + " and another service both need a private config"
+                  + " copy; run them in separate credstore exec commands");
+            }
+            privateConfig = handBack.get();
+            privateConfigSecret = secret;
+          }
+        }
+        if (global().verbose()) {
+          err.println("credstore: running " + commandLine.get(0) + " with " + variable
+              + " set from " + override.map(v -> "the environment (" + v + ")")
+                  .orElse("the store"));
+        }
       }
-      Map<String, String> environment = new HashMap<>(context().environment());
-      handBack.ifPresent(h -> environment.putAll(h.variables()));
-      if (global().verbose()) {
-        err.println("credstore: running " + command.get(0) + " with " + variable + " set from "
-            + token.environmentVariable().map(v -> "the environment (" + v + ")")
-                .orElse("the store"));
-        err.flush();
+      if (opened != null) {
+        opened.close();
+        opened = null;
       }
-      if (handBack.isEmpty() || !handBack.get().needsPrivateConfig()) {
-        return ChildProcess.exec(command, environment, variable, token.secret());
+      out().flush();
+      err.flush();
+      if (privateConfig == null) {
+        return ChildProcess.exec(commandLine, environment, secrets);
       }
       Path directory = privateDirectory(new Places(context().environment()));
       try {
-        environment.putAll(handBack.get().writePrivateConfig(directory, token.secret()));
-        return ChildProcess.exec(command, environment, variable, token.secret());
+        environment.putAll(privateConfig.writePrivateConfig(directory, privateConfigSecret));
+        return ChildProcess.exec(commandLine, environment, secrets);
       } catch (IOException e) {
-        throw new StorageException("cannot write " + service + "'s private config in "
-            + directory + ": " + e.getMessage(), e);
+        throw new StorageException("cannot write a private config in " + directory + ": "
+            + e.getMessage(), e);
       } finally {
         removeQuietly(directory, err);
+      }
+    } finally {
+      secrets.values().forEach(Secret::close);
+      if (opened != null) {
+        opened.close();
       }
     }
   }

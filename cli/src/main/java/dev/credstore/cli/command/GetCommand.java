@@ -19,15 +19,15 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "get",
     description = {
-        "Prints the secret for SERVICE and a newline on standard output, and nothing else: "
-            + "TOKEN=$(credstore get k6).",
+        "Prints the secret for SERVICE and a newline on standard output, and nothing else.",
         "For the default account, the service's own environment variable overrides the store "
             + "(k6: K6_CLOUD_TOKEN, platformsh: PLATFORMSH_CLI_TOKEN, upsun: UPSUN_CLI_TOKEN, "
             + "appcircle: AC_ACCESS_TOKEN, plus any in config.json); --no-env ignores it."},
     mixinStandardHelpOptions = true)
 public final class GetCommand extends BaseCommand {
 
-  @Parameters(index = "0", paramLabel = "SERVICE")
+  @Parameters(index = "0", paramLabel = "SERVICE",
+      completionCandidates = Completions.Services.class)
   String service;
 
   @Option(names = "--account", paramLabel = "NAME", description = "Account (default: default).")
@@ -61,7 +61,7 @@ public final class GetCommand extends BaseCommand {
       char[] secret = token.secret().revealChars();
       try {
         if (json) {
-          writeJson(out, token, secret, context);
+          writeJson(out, token, secret, context, global.prettyJson(context));
         } else {
           out.write(secret);
           out.write('\n');
@@ -75,8 +75,8 @@ public final class GetCommand extends BaseCommand {
   }
 
   private static void writeJson(PrintWriter out, ResolvedToken token, char[] secret,
-      Context context) throws IOException {
-    try (JsonGenerator generator = Formats.json(out)) {
+      Context context, boolean pretty) throws IOException {
+    try (JsonGenerator generator = Formats.json(out, pretty)) {
       generator.writeStartObject();
       generator.writeStringField("source",
           token.environmentVariable().isPresent() ? "environment" : "store");

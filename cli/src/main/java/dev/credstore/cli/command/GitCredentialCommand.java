@@ -27,8 +27,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "git-credential",
     description = {
-        "A git credential helper: git config --global credential.helper "
-            + "'!/path/to/credstore git-credential'. Speaks git's protocol (key=value lines on "
+        "A git credential helper (set it up as in the example below). Speaks git's protocol (key=value lines on "
             + "standard input and output); ACTION is get, store or erase, and any other action is "
             + "ignored, as the protocol asks.",
         "Credentials live under service git:<protocol>://<host>[/<path>] (the path only with "

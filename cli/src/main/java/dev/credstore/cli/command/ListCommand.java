@@ -13,12 +13,20 @@ import java.time.Instant;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "list",
-    description = "Lists stored credentials without their secrets: service, account, kind, key "
+    description = {"Lists stored credentials without their secrets: service, account, kind, key "
         + "name, creation and rotation times, age of the secret, attributes.",
+        "Standard output carries the table (or with --json the array) and nothing else; an "
+            + "empty store prints nothing there and says so on standard error."},
     mixinStandardHelpOptions = true)
 final class ListCommand extends BaseCommand {
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE",
+      completionCandidates = Completions.Services.class,
+      description = "Only the credentials of this service.")
+  String service;
 
   @Option(names = "--json", description = "Print a JSON array, one object per credential.")
   boolean json;
@@ -29,9 +37,11 @@ final class ListCommand extends BaseCommand {
     StoreSession session = session();
     Instant now = context().clock().instant();
     try (Opened opened = session.open(err())) {
-      List<CredentialMetadata> credentials = opened.store.list();
+      List<CredentialMetadata> credentials = opened.store.list().stream()
+          .filter(metadata -> service == null || metadata.id().service().equals(service))
+          .toList();
       if (json) {
-        try (JsonGenerator generator = Formats.json(out)) {
+        try (JsonGenerator generator = Formats.json(out, global().prettyJson(context()))) {
           generator.writeStartArray();
           for (CredentialMetadata metadata : credentials) {
             generator.writeStartObject();
@@ -42,14 +52,14 @@ final class ListCommand extends BaseCommand {
         }
         out.write('\n');
       } else {
+        // Standard output is the table and nothing else, for scripts; where it came from is in
+        // 'credstore status'.
         if (credentials.isEmpty()) {
-          out.println("no credentials stored");
+          err().println("credstore: no credentials stored"
+              + (service == null ? "" : " for " + service) + " in " + opened.where());
         } else {
           out.print(Formats.credentialTable(credentials, now));
         }
-        out.println();
-        out.println("backend: " + opened.selected.id() + " (" + opened.selected.reason() + ")");
-        out.println("store:   " + opened.where());
       }
     }
     return ExitCodes.OK;

@@ -27,7 +27,8 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true)
 final class LoginCommand extends BaseCommand {
 
-  @Parameters(index = "0", paramLabel = "SERVICE", description = "e.g. k6, platformsh, upsun")
+  @Parameters(index = "0", paramLabel = "SERVICE", description = "e.g. k6, platformsh, upsun",
+      completionCandidates = Completions.Services.class)
   String service;
 
   @Option(names = "--account", paramLabel = "NAME", description = "Account (default: default).")
@@ -80,30 +81,47 @@ final class LoginCommand extends BaseCommand {
     attribute(builder, "stack", stack);
     attribute(builder, "project", project);
     attribute(builder, "org", org);
-    try (Secret secret = readSecret(id, apiKey)) {
-      if (apiKey) {
-        builder.apiKey(apiKeyName, secret);
-      } else {
-        builder.token(secret);
+    try (Opened opened = session.open(selected, err)) {
+      // A login that will conflict fails before the secret is typed (an existing file store is
+      // unlocked for this, so its passphrase comes first).
+      if (!force && opened.store.list().stream().anyMatch(stored -> stored.id().equals(id))) {
+        throw alreadyLoggedIn(id, null);
       }
-    }
-    try (Credential credential = builder.clock(context().clock()).build();
-        Opened opened = session.open(selected, err)) {
-      if (force) {
-        opened.store.put(credential);
-      } else {
-        try {
-          opened.store.create(credential);
-        } catch (CredentialConflictException e) {
-          throw new CredentialConflictException("already logged in to " + Describe.id(id)
-              + "; use --force to replace the stored credential, or logout first ("
-              + Describe.command("logout", id) + ")", e);
+      try (Secret secret = readSecret(id, apiKey)) {
+        if (apiKey) {
+          builder.apiKey(apiKeyName, secret);
+        } else {
+          builder.token(secret);
         }
+      }
+      try (Credential credential = builder.clock(context().clock()).build()) {
+        store(opened, credential, id);
       }
       err.println("logged in to " + Describe.id(id) + (force ? " (replacing any previous one)" : "")
           + ", stored in " + opened.where());
     }
     return ExitCodes.OK;
+  }
+
+  private void store(Opened opened, Credential credential, CredentialId id)
+      throws CredentialStoreException {
+    if (force) {
+      opened.store.put(credential);
+      return;
+    }
+    try {
+      opened.store.create(credential);
+    } catch (CredentialConflictException e) {
+      // Another process logged in while the secret was typed.
+      throw alreadyLoggedIn(id, e);
+    }
+  }
+
+  private static CredentialConflictException alreadyLoggedIn(CredentialId id,
+      CredentialConflictException cause) {
+    return new CredentialConflictException("already logged in to " + Describe.id(id)
+        + "; use --force to replace the stored credential, or logout first ("
+        + Describe.command("logout", id) + ")", cause);
   }
 
   private static void attribute(Credential.Builder builder, String name, String value) {
@@ -115,7 +133,7 @@ final class LoginCommand extends BaseCommand {
   private Secret readSecret(CredentialId id, boolean apiKey) {
     String what = apiKey ? "the API secret" : "the token";
     Secret secret;
-    if (tokenStdin || secretStdin) {
+    if ((tokenStdin || secretStdin) && !context().terminal().inputIsTerminal()) {
       secret = SecretInput.readAll(context().stdin(), what, multiline);
     } else if (!context().terminal().isPresent()) {
       throw new UsageException("no terminal to prompt for " + what + "; pipe it in with "
@@ -126,7 +144,14 @@ final class LoginCommand extends BaseCommand {
       String prompt = apiKey
           ? "Secret of API key " + apiKeyName + " for " + Describe.id(id) + ": "
           : "Token for " + Describe.id(id) + ": ";
+      // Typed at a terminal (also --token-stdin there, which would echo): hidden, and an empty
+      // Enter asks again rather than failing after the user has done everything else.
       secret = SecretInput.prompt(context().terminal(), prompt);
+      while (secret != null && secret.isBlank()) {
+        secret.close();
+        secret = SecretInput.prompt(context().terminal(),
+            "Nothing entered (Ctrl-D to stop). " + prompt);
+      }
       if (secret == null) {
         throw new UsageException("no " + (apiKey ? "API secret" : "token") + " entered");
       }

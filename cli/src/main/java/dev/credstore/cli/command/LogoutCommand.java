@@ -3,6 +3,7 @@ package dev.credstore.cli.command;
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialMetadata;
 import dev.credstore.api.CredentialStoreException;
+import dev.credstore.cli.console.Terminal;
 import dev.credstore.cli.output.Describe;
 import dev.credstore.cli.output.ExitCodes.UsageException;
 import dev.credstore.cli.output.ExitCodes;
@@ -11,6 +12,7 @@ import dev.credstore.cli.session.StoreSession;
 import dev.credstore.runtime.KnownServices;
 import dev.credstore.runtime.TokenResolver;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,14 +25,20 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true)
 final class LogoutCommand extends BaseCommand {
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE",
+      completionCandidates = Completions.Services.class)
   String service;
 
   @Option(names = "--account", paramLabel = "NAME", description = "Account (default: default).")
   String account;
 
-  @Option(names = "--all", description = "Remove every credential in the selected store.")
+  @Option(names = "--all", description = "Remove every credential in the selected store; asks "
+      + "first at a terminal.")
   boolean all;
+
+  @Option(names = {"-y", "--yes"}, description = "With --all: do not ask (needed without a "
+      + "terminal).")
+  boolean yes;
 
   @Override
   public Integer call() throws CredentialStoreException {
@@ -45,8 +53,14 @@ final class LogoutCommand extends BaseCommand {
     StoreSession session = session();
     try (Opened opened = session.open(err)) {
       if (all) {
+        List<CredentialMetadata> stored = opened.store.list();
+        if (stored.isEmpty()) {
+          err.println("credstore: no credentials in " + opened.where() + "; nothing to remove");
+          return ExitCodes.OK;
+        }
+        confirmAll(stored.size(), opened.where());
         int removed = 0;
-        for (CredentialMetadata metadata : opened.store.list()) {
+        for (CredentialMetadata metadata : stored) {
           if (opened.store.delete(metadata.id())) {
             removed++;
           }
@@ -68,5 +82,23 @@ final class LogoutCommand extends BaseCommand {
               + "' returns it"));
     }
     return ExitCodes.OK;
+  }
+
+  /** Removing everything is asked for at a terminal and must be --yes without one. */
+  private void confirmAll(int count, String where) {
+    if (yes) {
+      return;
+    }
+    Terminal terminal = context().terminal();
+    String what = count == 1 ? "the 1 credential" : "all " + count + " credentials";
+    if (!terminal.isPresent()) {
+      throw new UsageException("logout --all would remove " + what + " in " + where
+          + "; there is no terminal to ask, so confirm with --yes");
+    }
+    String answer = terminal.readLine("Remove " + what + " in " + where + "? [y/N] ");
+    if (answer == null || !(answer.equalsIgnoreCase("y") || answer.equalsIgnoreCase("yes"))) {
+      // Not done what was asked, so not exit 0.
+      throw new UsageException("not confirmed; nothing was removed");
+    }
   }
 }

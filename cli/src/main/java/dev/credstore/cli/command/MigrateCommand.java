@@ -308,7 +308,7 @@ final class MigrateCommand extends BaseCommand {
 
   private void writeJson(PrintWriter out, List<Outcome> outcomes, Map<String, String> variables,
       Path stateFile, int exitCode) throws IOException {
-    try (JsonGenerator generator = Formats.json(out)) {
+    try (JsonGenerator generator = Formats.json(out, global().prettyJson(context()))) {
       generator.writeStartObject();
       generator.writeBooleanField("dryRun", dryRun);
       generator.writeArrayFieldStart("files");

@@ -47,7 +47,8 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true)
 final class RotateCommand extends BaseCommand {
 
-  @Parameters(index = "0", paramLabel = "SERVICE")
+  @Parameters(index = "0", paramLabel = "SERVICE",
+      completionCandidates = Completions.Services.class)
   String service;
 
   @Parameters(index = "1..*", paramLabel = "CMD",
@@ -95,8 +96,9 @@ final class RotateCommand extends BaseCommand {
       throw new UsageException(verify ? "--verify needs a command after --, e.g. "
           + "credstore rotate k6 --verify -- ./check-k6-token (a command that reads the token"
           + " from K6_CLOUD_TOKEN and exits 0 if it works)"
-          : "unexpected arguments " + verifyCommand + "; a verification command goes after "
-              + "--verify --");
+          : "unexpected arguments after SERVICE (not shown: they may be a secret); secrets "
+              + "never come from the command line, pipe them in with --token-stdin, and a "
+              + "verification command goes after --verify --");
     }
     if (rollback && stdin) {
       throw new UsageException("--rollback restores the previous secret; it reads no new one");
@@ -184,7 +186,7 @@ final class RotateCommand extends BaseCommand {
   }
 
   private void writeJson(PrintWriter out, Credential stored, Instant now) throws IOException {
-    try (JsonGenerator generator = Formats.json(out)) {
+    try (JsonGenerator generator = Formats.json(out, global().prettyJson(context()))) {
       generator.writeStartObject();
       generator.writeStringField("action", rollback ? "rolledBack" : "rotated");
       generator.writeBooleanField("verified", verify);

@@ -1,6 +1,7 @@
 package dev.credstore.cli.command;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.credstore.api.Credential;
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialMetadata;
 import dev.credstore.api.CredentialStore;
@@ -10,6 +11,7 @@ import dev.credstore.api.StoreDescription;
 import dev.credstore.api.UnlockStatus;
 import dev.credstore.cli.output.Durations;
 import dev.credstore.cli.output.ExitCodes;
+import dev.credstore.cli.output.Fingerprint;
 import dev.credstore.cli.output.Formats;
 import dev.credstore.cli.session.StoreSession.Opened;
 import dev.credstore.cli.session.StoreSession;
@@ -25,10 +27,12 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -74,6 +78,15 @@ final class StatusCommand extends BaseCommand {
           report.unlock = protectedStore.unlockStatus(); // before list: it never prompts
         }
         report.credentials = store.list();
+        // Reading each secret is what status adds to list: a label to tell tokens apart by.
+        for (CredentialMetadata metadata : report.credentials) {
+          Optional<Credential> credential = store.get(metadata.id());
+          if (credential.isPresent()) {
+            try (Credential stored = credential.get()) {
+              report.fingerprints.put(metadata.id(), Fingerprint.of(stored.secret()));
+            }
+          }
+        }
       }
     } catch (CredentialStoreException e) {
       report.problem = e;
@@ -110,7 +123,7 @@ final class StatusCommand extends BaseCommand {
         .filter(metadata -> Duration.between(metadata.secretSetAt(), now).compareTo(maxAge) > 0)
         .toList();
     if (json) {
-      try (JsonGenerator generator = Formats.json(out)) {
+      try (JsonGenerator generator = Formats.json(out, global().prettyJson(context()))) {
         generator.writeStartObject();
         generator.writeNumberField("maxAgeSeconds", maxAge.getSeconds());
         generator.writeNumberField("checked", all.size());
@@ -144,6 +157,7 @@ final class StatusCommand extends BaseCommand {
     StoreDescription description;
     UnlockStatus unlock;
     List<CredentialMetadata> credentials;
+    final Map<CredentialId, String> fingerprints = new HashMap<>();
     List<String> otherStores = List.of();
     final Map<String, String> overrides = new LinkedHashMap<>();
     CredentialStoreException problem;
@@ -192,7 +206,8 @@ final class StatusCommand extends BaseCommand {
         out.println("credentials: none stored");
       } else {
         out.println("credentials:");
-        for (String line : Formats.credentialTable(report.credentials, now).split("\n")) {
+        for (String line : Formats.credentialTable(report.credentials, now, report.fingerprints)
+            .split("\n")) {
           out.println("  " + line);
         }
       }
@@ -219,7 +234,7 @@ final class StatusCommand extends BaseCommand {
 
   private void writeJson(PrintWriter out, StoreSettings settings, Report report, Instant now)
       throws IOException {
-    try (JsonGenerator json = Formats.json(out)) {
+    try (JsonGenerator json = Formats.json(out, global().prettyJson(context()))) {
       json.writeStartObject();
       json.writeFieldName("backend");
       if (report.selected == null) {
@@ -292,6 +307,7 @@ final class StatusCommand extends BaseCommand {
         for (CredentialMetadata metadata : report.credentials) {
           json.writeStartObject();
           Formats.metadataFields(json, metadata, now);
+          json.writeStringField("fingerprint", report.fingerprints.get(metadata.id()));
           json.writeEndObject();
         }
         json.writeEndArray();

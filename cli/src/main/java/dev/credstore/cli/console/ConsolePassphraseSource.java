@@ -12,6 +12,11 @@ import java.util.Optional;
  */
 public final class ConsolePassphraseSource implements PassphraseSource {
 
+  /** The file store's rule for a new passphrase (FileCredentialStore.MIN_PASSPHRASE_LENGTH). */
+  static final int MIN_LENGTH = 8;
+  /** Tries at a new passphrase before giving up, as passwd(1) gives three. */
+  static final int ROUNDS = 3;
+
   private final Terminal terminal;
 
   public ConsolePassphraseSource(Terminal terminal) {
@@ -24,26 +29,50 @@ public final class ConsolePassphraseSource implements PassphraseSource {
     if (!terminal.isPresent()) {
       return Optional.empty();
     }
-    String first = switch (purpose) {
-      case UNLOCK -> "Passphrase for " + storeLocation + ": ";
-      case CREATE -> "New passphrase for " + storeLocation + ": ";
-      case CHANGE -> "New passphrase: ";
-    };
-    Secret passphrase = SecretInput.prompt(terminal, first);
-    if (passphrase == null || passphrase.length() == 0) {
-      close(passphrase);
-      throw new AuthenticationException("no passphrase entered");
-    }
     if (purpose == Purpose.UNLOCK) {
+      Secret passphrase = SecretInput.prompt(terminal, "Passphrase for " + storeLocation + ": ");
+      if (passphrase == null || passphrase.length() == 0) {
+        close(passphrase);
+        throw new AuthenticationException("no passphrase entered");
+      }
       return Optional.of(passphrase);
     }
-    try (Secret again = SecretInput.prompt(terminal, "Repeat the new passphrase: ")) {
-      if (again == null || !passphrase.sameAs(again)) {
-        passphrase.close();
-        throw new AuthenticationException("the passphrases did not match; nothing was changed");
+    // A new passphrase: the rule is in the prompt and checked at once, and a too short one or a
+    // mistyped repetition is asked again, so that nothing typed before (a token) is lost.
+    String ask = (purpose == Purpose.CREATE ? "New passphrase for " + storeLocation
+        : "New passphrase") + " (at least " + MIN_LENGTH + " characters): ";
+    String problem = "";
+    for (int round = 0; round < ROUNDS; round++) {
+      Secret passphrase = SecretInput.prompt(terminal, problem + ask);
+      if (passphrase == null || passphrase.length() == 0) {
+        close(passphrase);
+        throw new AuthenticationException(problem.isEmpty()
+            ? "no passphrase entered; nothing was changed" : failure(problem));
       }
+      if (passphrase.isBlank() || passphrase.length() < MIN_LENGTH) {
+        passphrase.close();
+        problem = "Too short. ";
+        continue;
+      }
+      try (Secret again = SecretInput.prompt(terminal, "Repeat the new passphrase: ")) {
+        if (again == null) {
+          passphrase.close();
+          throw new AuthenticationException("no passphrase entered; nothing was changed");
+        }
+        if (passphrase.sameAs(again)) {
+          return Optional.of(passphrase);
+        }
+      }
+      passphrase.close();
+      problem = "The passphrases did not match. ";
     }
-    return Optional.of(passphrase);
+    throw new AuthenticationException(failure(problem));
+  }
+
+  private static String failure(String problem) {
+    return problem.startsWith("Too")
+        ? "the passphrase must be at least " + MIN_LENGTH + " characters; nothing was changed"
+        : "the passphrases did not match; nothing was changed";
   }
 
   private static void close(Secret secret) {

@@ -16,6 +16,27 @@ public interface Terminal {
   boolean isPresent();
 
   /**
+   * Asks a question with echo on (a confirmation, never a secret). Returns the line typed, or null
+   * at end of input or without a terminal.
+   */
+  default String readLine(String prompt) {
+    return null;
+  }
+
+  /** Whether standard input is a terminal: a secret "piped" from it would be typed with echo. */
+  default boolean inputIsTerminal() {
+    return false;
+  }
+
+  /**
+   * Whether standard output is a terminal, so that output may be laid out for a person. Java 17
+   * tells only that standard input and output both are (a console), which is what this says.
+   */
+  default boolean outputIsTerminal() {
+    return false;
+  }
+
+  /**
    * Prompts with echo off. Returns the characters typed, which the caller must zero, or null at end
    * of input.
    */
@@ -35,10 +56,27 @@ public interface Terminal {
       }
 
       @Override
+      public boolean outputIsTerminal() {
+        return System.console() != null;
+      }
+
+      @Override
+      public boolean inputIsTerminal() {
+        return System.console() != null;
+      }
+
+      @Override
       public char[] readPassword(String prompt) {
         Console console = System.console();
         return console != null ? console.readPassword("%s", prompt)
             : ControllingTerminal.readPassword(prompt);
+      }
+
+      @Override
+      public String readLine(String prompt) {
+        Console console = System.console();
+        return console != null ? console.readLine("%s", prompt)
+            : ControllingTerminal.readLine(prompt);
       }
     };
   }
@@ -74,6 +112,21 @@ public interface Terminal {
         return true;
       } catch (IOException | SecurityException noTerminal) {
         return false;
+      }
+    }
+
+    static String readLine(String prompt) {
+      try (FileInputStream in = new FileInputStream(TTY);
+          FileOutputStream out = new FileOutputStream(TTY)) {
+        out.write(prompt.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) {
+          line.write(b);
+        }
+        return line.toString(StandardCharsets.UTF_8).strip();
+      } catch (IOException e) {
+        return null;
       }
     }
 

@@ -136,7 +136,7 @@ public final class ExitCodes
   public int handleParseException(ParameterException failure, String[] args) {
     CommandLine commandLine = failure.getCommandLine();
     PrintWriter err = commandLine.getErr();
-    err.println("credstore: " + oneLine(failure.getMessage()) + " (see '"
+    err.println("credstore: " + oneLine(ParseErrors.describe(failure)) + " (see '"
         + commandLine.getCommandSpec().qualifiedName() + " --help')");
     if (verbose.getAsBoolean()) {
       failure.printStackTrace(err);

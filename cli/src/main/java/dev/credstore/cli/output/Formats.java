@@ -3,6 +3,7 @@ package dev.credstore.cli.output;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.credstore.api.CredentialKind;
+import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialMetadata;
 import dev.credstore.spi.Json;
 import java.io.IOException;
@@ -26,11 +27,16 @@ public final class Formats {
 
   private Formats() {}
 
-  /** A JSON generator that pretty-prints one document to {@code out} and leaves it open. */
-  public static JsonGenerator json(Writer out) throws IOException {
+  /**
+   * A JSON generator that writes one document to {@code out} and leaves it open: indented for a
+   * person when {@code pretty}, else on one line for scripts.
+   */
+  public static JsonGenerator json(Writer out, boolean pretty) throws IOException {
     JsonGenerator generator = JSON.createGenerator(out);
     generator.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-    generator.useDefaultPrettyPrinter();
+    if (pretty) {
+      generator.useDefaultPrettyPrinter();
+    }
     return generator;
   }
 
@@ -103,11 +109,19 @@ public final class Formats {
 
   /** The credentials as {@code list} shows them, one row each under a header; no secrets. */
   public static String credentialTable(List<CredentialMetadata> credentials, Instant now) {
+    return credentialTable(credentials, now, null);
+  }
+
+  /** As above; with {@code fingerprints} (status) a FINGERPRINT column after KIND. */
+  public static String credentialTable(List<CredentialMetadata> credentials, Instant now,
+      Map<CredentialId, String> fingerprints) {
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"SERVICE", "ACCOUNT", "KIND", "KEY NAME", "CREATED", "ROTATED", "AGE",
-        "ATTRIBUTES"});
+    rows.add(withFingerprint(fingerprints, "FINGERPRINT", new String[] {"SERVICE", "ACCOUNT",
+        "KIND", "KEY NAME", "CREATED", "ROTATED", "AGE", "ATTRIBUTES"}));
     for (CredentialMetadata metadata : credentials) {
-      rows.add(new String[] {
+      String fingerprint = fingerprints == null ? null
+          : fingerprints.getOrDefault(metadata.id(), "-");
+      rows.add(withFingerprint(fingerprints, fingerprint, new String[] {
           metadata.id().service(),
           metadata.id().account(),
           kind(metadata.kind()),
@@ -115,9 +129,21 @@ public final class Formats {
           time(metadata.createdAt()),
           time(metadata.rotatedAt()),
           age(metadata.secretSetAt(), now),
-          attributes(metadata.attributes())});
+          attributes(metadata.attributes())}));
     }
     return table(rows);
+  }
+
+  private static String[] withFingerprint(Map<CredentialId, String> fingerprints, String cell,
+      String[] row) {
+    if (fingerprints == null) {
+      return row;
+    }
+    String[] wider = new String[row.length + 1];
+    System.arraycopy(row, 0, wider, 0, 3);
+    wider[3] = cell;
+    System.arraycopy(row, 3, wider, 4, row.length - 3);
+    return wider;
   }
 
   /** Rows as columns separated by two spaces, each column as wide as its widest cell. */

@@ -73,19 +73,21 @@ public final class ChildProcess {
    * that is the one place it does.
    */
   private static void environment(ProcessBuilder builder, Map<String, String> ours,
-      String variable, Secret secret) {
+      Map<String, Secret> secrets) {
     Map<String, String> environment = builder.environment();
     environment.clear();
     environment.putAll(ours);
     WITHHELD.forEach(environment::remove);
-    // Checked here too: a secret stored before input was checked, or by another tool in the
-    // keychain, may hold a NUL, and ProcessBuilder's error would quote the whole value.
-    SecretInput.checkCharacters(secret, "the secret for " + variable, true);
-    char[] chars = secret.revealChars();
-    try {
-      environment.put(variable, new String(chars));
-    } finally {
-      java.util.Arrays.fill(chars, '\0');
+    for (Map.Entry<String, Secret> entry : secrets.entrySet()) {
+      // Checked here too: a secret stored before input was checked, or by another tool in the
+      // keychain, may hold a NUL, and ProcessBuilder's error would quote the whole value.
+      SecretInput.checkCharacters(entry.getValue(), "the secret for " + entry.getKey(), true);
+      char[] chars = entry.getValue().revealChars();
+      try {
+        environment.put(entry.getKey(), new String(chars));
+      } finally {
+        java.util.Arrays.fill(chars, '\0');
+      }
     }
   }
 
@@ -108,8 +110,14 @@ public final class ChildProcess {
    */
   public static int exec(List<String> command, Map<String, String> ours, String variable,
       Secret secret) throws InterruptedException {
+    return exec(command, ours, Map.of(variable, secret));
+  }
+
+  /** As {@link #exec(List, Map, String, Secret)}, with one variable per secret. */
+  public static int exec(List<String> command, Map<String, String> ours,
+      Map<String, Secret> secrets) throws InterruptedException {
     ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
-    environment(builder, ours, variable, secret);
+    environment(builder, ours, secrets);
     // Handlers go in before the child starts, so a SIGTERM in between is not lost.
     AtomicReference<Process> started = new AtomicReference<>();
     AtomicBoolean terminate = new AtomicBoolean();
@@ -174,7 +182,7 @@ public final class ChildProcess {
       Secret secret, Duration timeout, PrintWriter err)
       throws AuthenticationException, InterruptedException {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    environment(builder, ours, variable, secret);
+    environment(builder, ours, Map.of(variable, secret));
     err.flush();
     Process child = start(builder);
     try {

@@ -20,7 +20,9 @@ public final class GlobalOptions {
         "File whose first line is the file store's passphrase (mode 600). Otherwise "
             + "CREDSTORE_PASSPHRASE_FILE, config.json, CREDSTORE_PASSPHRASE, or a hidden prompt."),
     VERBOSE("--verbose", null,
-        "Print stack traces with errors, and notes such as where a token came from.");
+        "Print stack traces with errors, and notes such as where a token came from."),
+    COMPACT("--compact", null,
+        "JSON on one line, as it is whenever standard output is not a terminal.");
 
     private final String flagName;
     private final String label;
@@ -64,7 +66,7 @@ public final class GlobalOptions {
       return switch (this) {
         case BACKEND -> String.class;
         case STORE, PASSPHRASE_FILE -> Path.class;
-        case VERBOSE -> boolean.class;
+        case VERBOSE, COMPACT -> boolean.class;
       };
     }
 
@@ -75,6 +77,7 @@ public final class GlobalOptions {
         case STORE -> options.store;
         case PASSPHRASE_FILE -> options.passphraseFile;
         case VERBOSE -> options.verbose;
+        case COMPACT -> options.compact;
       };
     }
 
@@ -85,6 +88,7 @@ public final class GlobalOptions {
         case STORE -> options.store = (Path) value;
         case PASSPHRASE_FILE -> options.passphraseFile = (Path) value;
         case VERBOSE -> options.verbose = value != null && (Boolean) value;
+        case COMPACT -> options.compact = value != null && (Boolean) value;
       }
     }
   }
@@ -93,6 +97,7 @@ public final class GlobalOptions {
   private Path store;
   private Path passphraseFile;
   private boolean verbose;
+  private boolean compact;
 
   /**
    * For a parser without picocli: sets {@code flag} from the text after it ({@code text} is
@@ -106,7 +111,7 @@ public final class GlobalOptions {
     flag.assign(this, switch (flag) {
       case BACKEND -> text;
       case STORE, PASSPHRASE_FILE -> Path.of(text);
-      case VERBOSE -> Boolean.TRUE;
+      case VERBOSE, COMPACT -> Boolean.TRUE;
     });
     return true;
   }
@@ -129,5 +134,10 @@ public final class GlobalOptions {
   /** {@code --verbose}. */
   public boolean verbose() {
     return verbose;
+  }
+
+  /** Whether --json output is indented: only for a person at a terminal who did not ask not to. */
+  public boolean prettyJson(Context context) {
+    return !compact && context.terminal().outputIsTerminal();
   }
 }

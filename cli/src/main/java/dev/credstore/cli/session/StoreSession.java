@@ -158,10 +158,17 @@ public final class StoreSession {
     }
 
     /** E.g. "encrypted file ~/.local/share/credstore/credentials.cstore". */
+    /**
+     * Where the store is, short enough for a confirmation: "the file store at ~/…" or "the
+     * keychain (Secret Service …)". The full description is in 'credstore status'.
+     */
     public String where() {
       StoreDescription description = store.describe();
-      return description.summary() + " at " + Formats.tilde(description.location(),
-          settings.environment().get("HOME"));
+      if (description.backend().equals("keychain")) {
+        return "the keychain (" + description.summary() + ")";
+      }
+      return "the " + description.backend() + " store at "
+          + Formats.tilde(description.location(), settings.environment().get("HOME"));
     }
 
     @Override

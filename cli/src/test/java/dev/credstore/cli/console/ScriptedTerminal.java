@@ -16,9 +16,30 @@ public final class ScriptedTerminal implements Terminal {
     this.answers.addAll(List.of(answers));
   }
 
+  /** Lines for {@link #readLine}: confirmations, typed with echo. */
+  public final Deque<String> lines = new ArrayDeque<>();
+  /** What {@link #outputIsTerminal} and {@link #inputIsTerminal} say. */
+  public boolean interactive;
+
   @Override
   public boolean isPresent() {
     return true;
+  }
+
+  @Override
+  public String readLine(String prompt) {
+    prompts.add(prompt);
+    return lines.pollFirst();
+  }
+
+  @Override
+  public boolean outputIsTerminal() {
+    return interactive;
+  }
+
+  @Override
+  public boolean inputIsTerminal() {
+    return interactive;
   }
 
   @Override

@@ -60,7 +60,9 @@ public interface CredentialStore extends AutoCloseable {
   boolean delete(CredentialId id) throws CredentialStoreException;
 
   /**
-   * Metadata of every stored credential, sorted by id. Never reads or returns a secret.
+   * Metadata of every stored credential, sorted by id. Never returns a secret, and reads none
+   * except where a backend can learn that an item exists only by reading it (java-keyring on macOS
+   * and Windows), which drops what it read at once.
    *
    * @throws CredentialStoreException on failure, with its cause
    */

@@ -21,13 +21,13 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * A {@link CredentialStore} in the OS keychain. Each credential is one keychain item under
@@ -185,8 +185,27 @@ final class KeychainStore implements CredentialStore {
 
   @Override
   public List<CredentialMetadata> list() throws CredentialStoreException {
+    return list(warning -> { });
+  }
+
+  /** The index, checked against the keychain entry by entry ({@link IndexCheck}). */
+  @Override
+  public List<CredentialMetadata> list(Consumer<String> warnings)
+      throws CredentialStoreException {
     checkOpen();
-    return List.copyOf(new ArrayList<>(index.read().values()));
+    return IndexCheck.run(index.read().values(), this::present, index.file().toString(),
+        warnings);
+  }
+
+  /** java-keyring has no existence check, so this reads the item and drops its secret at once. */
+  private boolean present(CredentialId id) throws Exception {
+    return calls.call(() -> {
+      try {
+        return access.read(id.service(), id.account()) != null;
+      } catch (KeyringAccess.DuplicateItemsException e) {
+        return true;
+      }
+    });
   }
 
   @Override

@@ -115,4 +115,45 @@ class PromptingTest {
         + " is asked, to find the conflict; never the token: " + terminal.prompts);
     assertTrue(err.toString().contains("already logged in to k6"), err::toString);
   }
+
+  private void loginWithPassphrase(String passphrase) {
+    assertEquals(0, run(new ScriptedTerminal("the-token", passphrase, passphrase),
+        "login", "k6", "--backend", "file"), err::toString);
+  }
+
+  @Test
+  void get_wrongPassphraseThenRight_saysSorryAndAsksAgain_exitsZero() {
+    loginWithPassphrase("the passphrase!");
+    ScriptedTerminal terminal = new ScriptedTerminal("wrong passphrase", "the passphrase!");
+    assertEquals(0, run(terminal, "get", "k6", "--backend", "file"), err::toString);
+    assertEquals("the-token\n", out.toString());
+    assertEquals(2, terminal.prompts.size(), terminal.prompts::toString);
+    assertTrue(terminal.prompts.get(1).startsWith("Sorry, try again.\nPassphrase for "),
+        terminal.prompts::toString);
+  }
+
+  @Test
+  void get_threeWrongPassphrases_exitsFour_withoutAFourthPrompt() {
+    loginWithPassphrase("the passphrase!");
+    ScriptedTerminal terminal = new ScriptedTerminal("wrong one", "wrong two", "wrong three",
+        "the passphrase!");
+    assertEquals(4, run(terminal, "get", "k6", "--backend", "file"), err::toString);
+    assertEquals(3, terminal.prompts.size(), terminal.prompts::toString);
+    assertTrue(err.toString().contains("wrong passphrase for store")
+        && err.toString().contains("(3 tries)"), err::toString);
+    assertEquals("", out.toString());
+  }
+
+  @Test
+  void get_wrongPassphraseInTheEnvironment_isNotAskedAgain_exitsFour() {
+    loginWithPassphrase("the passphrase!");
+    ScriptedTerminal terminal = new ScriptedTerminal("the passphrase!");
+    Map<String, String> environment = Map.of("HOME", home.toString(),
+        "CREDSTORE_PASSPHRASE", "wrong passphrase");
+    Context context = new Context(environment, new ByteArrayInputStream(new byte[0]), terminal,
+        Clock.systemUTC());
+    assertEquals(4, Main.run(context, new PrintWriter(out), new PrintWriter(err),
+        "get", "k6", "--backend", "file"), err::toString);
+    assertEquals(List.of(), terminal.prompts, "a variable would give the same answer again");
+  }
 }

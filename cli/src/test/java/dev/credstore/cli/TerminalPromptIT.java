@@ -71,6 +71,37 @@ class TerminalPromptIT {
     assertFalse(mismatch.out().contains("tty-token-5678"), "the token was echoed");
   }
 
+  @Test
+  void get_wrongPassphraseThenRight_onTheTerminal_saysSorryAndExitsZero() {
+    loginWithoutTerminal("tty-token-retry");
+    String credstore = CliProcess.JAVA + " -XX:+UseSerialGC -jar " + CliProcess.JAR;
+    CliProcess.Result shown = onTerminal("T=$(" + credstore + " get k6); echo \"exit=$? token=$T\"",
+        "Passphrase for", "not the passphrase", "Passphrase for", PASSPHRASE);
+    assertEquals(0, shown.exitCode(), shown.toString());
+    assertTrue(shown.out().contains("Sorry, try again."), shown.out());
+    assertTrue(shown.out().contains("exit=0 token=tty-token-retry"), shown.out());
+  }
+
+  @Test
+  void get_threeWrongPassphrases_onTheTerminal_exitsFour_withoutAFourthPrompt() {
+    loginWithoutTerminal("tty-token-retry");
+    String credstore = CliProcess.JAVA + " -XX:+UseSerialGC -jar " + CliProcess.JAR;
+    CliProcess.Result shown = onTerminal("T=$(" + credstore + " get k6); echo \"exit=$? token=$T\"",
+        "Passphrase for", "wrong one", "Passphrase for", "wrong two",
+        "Passphrase for", "wrong three");
+    assertTrue(shown.out().contains("exit=4 token=\r") || shown.out().contains("exit=4 token=\n"),
+        shown.out());
+    assertEquals(3, shown.out().split("Passphrase for", -1).length - 1, shown.out());
+    assertEquals(2, shown.out().split("Sorry, try again.", -1).length - 1, shown.out());
+    assertTrue(shown.out().contains("wrong passphrase for store"), shown.out());
+  }
+
+  private void loginWithoutTerminal(String token) {
+    cli.set("CREDSTORE_PASSPHRASE", PASSPHRASE);
+    assertEquals(0, cli.runWithInput(token + "\n", "login", "k6", "--token-stdin").exitCode());
+    cli.set("CREDSTORE_PASSPHRASE", null);
+  }
+
   private CliProcess.Result onTerminal(String command, String... promptsAndAnswers) {
     List<String> argv = new ArrayList<>(List.of("/usr/bin/python3", driver.toString(), command));
     argv.addAll(List.of(promptsAndAnswers));

@@ -33,6 +33,21 @@ public interface PassphraseSource {
    */
   Optional<Secret> passphrase(Purpose purpose, String storeLocation) throws AuthenticationException;
 
+  /** How many answers a store takes for one unlock, counting the first, as sudo and ssh do. */
+  int UNLOCK_TRIES = 3;
+
+  /**
+   * Another answer after this source's last {@link Purpose#UNLOCK} answer turned out wrong, or empty
+   * to give up. Only an interactive source (a prompt) answers, saying first that the passphrase was
+   * wrong; one that reads a variable or a file would give the same wrong answer again, so the
+   * default is empty. A store asks at most {@value #UNLOCK_TRIES} times in all for one unlock.
+   *
+   * @throws AuthenticationException as for {@link #passphrase}
+   */
+  default Optional<Secret> askAgain(String storeLocation) throws AuthenticationException {
+    return Optional.empty();
+  }
+
   /** Why a passphrase is being asked for. */
   enum Purpose {
     /** To open an existing store. */
@@ -68,18 +83,12 @@ public interface PassphraseSource {
     return (purpose, location) -> Optional.of(readPassphraseFile(file));
   }
 
-  /** Asks each source in turn and returns the first answer. */
+  /**
+   * Asks each source in turn and returns the first answer; {@link #askAgain} goes to the source
+   * that gave it.
+   */
   static PassphraseSource firstOf(PassphraseSource... sources) {
-    PassphraseSource[] copy = sources.clone();
-    return (purpose, location) -> {
-      for (PassphraseSource source : copy) {
-        Optional<Secret> answer = source.passphrase(purpose, location);
-        if (answer.isPresent()) {
-          return answer;
-        }
-      }
-      return Optional.empty();
-    };
+    return new FirstPassphrase(sources.clone());
   }
 
   private static Secret readPassphraseFile(Path file) throws AuthenticationException {

@@ -46,18 +46,28 @@ final class KeyCache implements AutoCloseable {
     if (fromAgent != null) {
       return fromAgent;
     }
-    byte[] derived;
-    try (Secret passphrase = passphrases.passphrase(PassphraseSource.Purpose.UNLOCK, location)
-        .orElseThrow(this::noPassphrase)) {
-      derived = derive(passphrase, section.salt(), section.kdf);
-    }
-    byte[] dataKey = section.unwrap(derived);
-    if (dataKey == null) {
+    Secret answer = passphrases.passphrase(PassphraseSource.Purpose.UNLOCK, location)
+        .orElseThrow(this::noPassphrase);
+    // A wrong answer from a prompt is asked again, as sudo does; Argon2id runs for each try.
+    for (int tries = 1; ; tries++) {
+      byte[] derived;
+      try (Secret passphrase = answer) {
+        derived = derive(passphrase, section.salt(), section.kdf);
+      }
+      byte[] dataKey = section.unwrap(derived);
+      if (dataKey != null) {
+        remember(section, derived);
+        return dataKey;
+      }
       Arrays.fill(derived, (byte) 0);
-      throw new AuthenticationException("wrong passphrase for store " + location);
+      Secret again = tries < PassphraseSource.UNLOCK_TRIES
+          ? passphrases.askAgain(location).orElse(null) : null;
+      if (again == null) {
+        throw new AuthenticationException("wrong passphrase for store " + location
+            + (tries > 1 ? " (" + tries + " tries)" : ""));
+      }
+      answer = again;
     }
-    remember(section, derived);
-    return dataKey;
   }
 
   /** The KEK of {@code passphrase} for a new key section; the caller zeroes it or remembers it. */

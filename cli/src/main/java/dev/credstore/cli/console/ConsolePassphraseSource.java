@@ -6,7 +6,8 @@ import dev.credstore.api.Secret;
 import java.util.Optional;
 
 /**
- * The last passphrase source: a hidden prompt on the terminal, asked twice for a new passphrase.
+ * The last passphrase source: a hidden prompt on the terminal, asked twice for a new passphrase,
+ * and asked again (up to {@value PassphraseSource#UNLOCK_TRIES} tries in all) after a wrong one.
  * Without a terminal it has no answer, so the store fails with its message naming {@code
  * CREDSTORE_PASSPHRASE} and {@code --passphrase-file} instead of hanging.
  */
@@ -30,12 +31,7 @@ public final class ConsolePassphraseSource implements PassphraseSource {
       return Optional.empty();
     }
     if (purpose == Purpose.UNLOCK) {
-      Secret passphrase = SecretInput.prompt(terminal, "Passphrase for " + storeLocation + ": ");
-      if (passphrase == null || passphrase.length() == 0) {
-        close(passphrase);
-        throw new AuthenticationException("no passphrase entered");
-      }
-      return Optional.of(passphrase);
+      return Optional.of(unlockPrompt("", storeLocation));
     }
     // A new passphrase: the rule is in the prompt and checked at once, and a too short one or a
     // mistyped repetition is asked again, so that nothing typed before (a token) is lost.
@@ -67,6 +63,26 @@ public final class ConsolePassphraseSource implements PassphraseSource {
       problem = "The passphrases did not match. ";
     }
     throw new AuthenticationException(failure(problem));
+  }
+
+  /** A wrong passphrase was typed: say so and ask again, as sudo does. */
+  @Override
+  public Optional<Secret> askAgain(String storeLocation) throws AuthenticationException {
+    if (!terminal.isPresent()) {
+      return Optional.empty();
+    }
+    return Optional.of(unlockPrompt("Sorry, try again.\n", storeLocation));
+  }
+
+  private Secret unlockPrompt(String before, String storeLocation)
+      throws AuthenticationException {
+    Secret passphrase = SecretInput.prompt(terminal,
+        before + "Passphrase for " + storeLocation + ": ");
+    if (passphrase == null || passphrase.length() == 0) {
+      close(passphrase);
+      throw new AuthenticationException("no passphrase entered");
+    }
+    return passphrase;
   }
 
   private static String failure(String problem) {

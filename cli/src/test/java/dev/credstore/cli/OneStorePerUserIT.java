@@ -116,7 +116,7 @@ class OneStorePerUserIT {
     Result list = cli.run("list");
     assertTrue(list.out().contains(service + " ") && list.out().contains(service + "-2"),
         list::toString);
-    Result all = cli.run("logout", "--all");
+    Result all = cli.run("logout", "--all", "--yes");
     assertEquals(0, all.exitCode(), all::toString);
     for (String s : new String[] {service, service + "-2"}) {
       assertEquals("", secretTool("search", "--all", "application", "credstore", "service", s));

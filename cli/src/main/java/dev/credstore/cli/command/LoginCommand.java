@@ -14,6 +14,7 @@ import dev.credstore.cli.session.StoreSession;
 import dev.credstore.runtime.SelectedBackend;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,8 +32,7 @@ final class LoginCommand extends BaseCommand {
       completionCandidates = Completions.Services.class)
   String service;
 
-  @Option(names = "--account", paramLabel = "NAME", description = "Account (default: default).")
-  String account;
+  @Mixin AccountOption account;
 
   @Option(names = "--token-stdin", description = "Read the token from standard input (all of"
       + " it, less one trailing line break).")
@@ -66,7 +66,7 @@ final class LoginCommand extends BaseCommand {
   @Override
   public Integer call() throws CredentialStoreException {
     PrintWriter err = err();
-    CredentialId id = CredentialId.of(service, account);
+    CredentialId id = CredentialId.of(service, account.name);
     boolean apiKey = apiKeyName != null;
     if (apiKey && tokenStdin) {
       throw new UsageException("--token-stdin is for tokens; with --api-key use --secret-stdin");

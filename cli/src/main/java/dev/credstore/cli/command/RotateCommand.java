@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -55,8 +56,7 @@ final class RotateCommand extends BaseCommand {
       description = "With --verify: the command and its arguments, after --.")
   List<String> verifyCommand;
 
-  @Option(names = "--account", paramLabel = "NAME", description = "Account (default: default).")
-  String account;
+  @Mixin AccountOption account;
 
   @Option(names = {"--token-stdin", "--secret-stdin"},
       description = "Read the new secret from standard input (all of it, less one trailing"
@@ -90,7 +90,7 @@ final class RotateCommand extends BaseCommand {
   @Override
   public Integer call() throws CredentialStoreException, IOException, InterruptedException {
     PrintWriter err = err();
-    CredentialId id = CredentialId.of(service, account);
+    CredentialId id = CredentialId.of(service, account.name);
     boolean hasCommand = verifyCommand != null && !verifyCommand.isEmpty();
     if (verify != hasCommand) {
       throw new UsageException(verify ? "--verify needs a command after --, e.g. "

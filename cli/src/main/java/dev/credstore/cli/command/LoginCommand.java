@@ -56,9 +56,7 @@ final class LoginCommand extends BaseCommand {
   @Option(names = "--org", paramLabel = "ID", description = "Kept as attribute 'org'.")
   String org;
 
-  @Option(names = "--multiline", description = "The secret read from standard input spans"
-      + " lines (a PEM or JSON key); without it a line break inside is refused.")
-  boolean multiline;
+  @Mixin MultilineOption multiline;
 
   @Option(names = "--force", description = "Replace an existing credential.")
   boolean force;
@@ -134,7 +132,7 @@ final class LoginCommand extends BaseCommand {
     String what = apiKey ? "the API secret" : "the token";
     Secret secret;
     if ((tokenStdin || secretStdin) && !context().terminal().inputIsTerminal()) {
-      secret = SecretInput.readAll(context().stdin(), what, multiline);
+      secret = SecretInput.readAll(context().stdin(), what, multiline.enabled);
     } else if (!context().terminal().isPresent()) {
       throw new UsageException("no terminal to prompt for " + what + "; pipe it in with "
           + (apiKey ? "--secret-stdin" : "--token-stdin") + ", e.g. printf '%s\\n' \"$TOKEN\" | "

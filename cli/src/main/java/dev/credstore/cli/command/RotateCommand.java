@@ -63,9 +63,7 @@ final class RotateCommand extends BaseCommand {
           + " line break).")
   boolean stdin;
 
-  @Option(names = "--multiline", description = "The secret read from standard input spans"
-      + " lines (a PEM or JSON key); without it a line break inside is refused.")
-  boolean multiline;
+  @Mixin MultilineOption multiline;
 
   @Option(names = "--rollback", description = "Restore the previous secret instead.")
   boolean rollback;
@@ -166,7 +164,7 @@ final class RotateCommand extends BaseCommand {
   private Secret readSecret(CredentialId id) {
     Secret secret;
     if (stdin) {
-      secret = SecretInput.readAll(context().stdin(), "the new secret", multiline);
+      secret = SecretInput.readAll(context().stdin(), "the new secret", multiline.enabled);
     } else if (!context().terminal().isPresent()) {
       throw new UsageException("no terminal to prompt for the new secret; pipe it in with "
           + "--token-stdin, e.g. printf '%s\\n' \"$NEW_TOKEN\" | "

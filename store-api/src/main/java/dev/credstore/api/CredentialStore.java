@@ -2,6 +2,7 @@ package dev.credstore.api;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A place that keeps credentials: the OS keychain, an encrypted file, or another backend.
@@ -59,11 +60,26 @@ public interface CredentialStore extends AutoCloseable {
   boolean delete(CredentialId id) throws CredentialStoreException;
 
   /**
-   * Metadata of every stored credential, sorted by id. Never reads or returns a secret.
+   * Metadata of every stored credential, sorted by id. Never returns a secret, and reads none
+   * except where a backend can learn that an item exists only by reading it (java-keyring on macOS
+   * and Windows), which drops what it read at once.
    *
    * @throws CredentialStoreException on failure, with its cause
    */
   List<CredentialMetadata> list() throws CredentialStoreException;
+
+  /**
+   * {@link #list()}, also telling {@code warnings} what the listing cannot vouch for, one line each
+   * (no secret in any): e.g. a backend that lists from a local index reports entries whose item is
+   * gone from the keychain (left out of the result) and entries it could not check. Callers print
+   * the lines; the result is the same as {@link #list()}'s. The default reports nothing.
+   *
+   * @throws CredentialStoreException on failure, with its cause
+   */
+  default List<CredentialMetadata> list(Consumer<String> warnings)
+      throws CredentialStoreException {
+    return list();
+  }
 
   /** What this store is and where it keeps data; cheap, touches no secret. */
   StoreDescription describe();

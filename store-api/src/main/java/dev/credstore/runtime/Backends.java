@@ -8,19 +8,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -53,20 +44,11 @@ public final class Backends {
   private static final Map<String, String> NAMED_ONLY = Map.of(
       "pass", "dev.credstore.pass.PassStoreProvider");
 
-  private final Map<String, String> builtIn;
-  private final Map<String, String> namedOnly;
-  // Null when the providers were given (of), not discovered.
-  private final ClassLoader loader;
-  // Both filled lazily, under this object's lock: builtIns by class name, providers by ServiceLoader.
-  private Map<String, CredentialStoreProvider> builtIns;
-  private Map<String, CredentialStoreProvider> providers;
-  private List<String> loadProblems;
+  // Which providers there are; Backends decides among them.
+  private final ProviderRegistry registry;
 
-  private Backends(ClassLoader loader, Map<String, String> builtIn,
-      Map<String, String> namedOnly) {
-    this.loader = loader;
-    this.builtIn = builtIn;
-    this.namedOnly = namedOnly;
+  private Backends(ProviderRegistry registry) {
+    this.registry = registry;
   }
 
   /** The providers {@link ServiceLoader} finds with credstore's own class loader. */
@@ -85,7 +67,8 @@ public final class Backends {
   }
 
   static Backends discover(ClassLoader loader, Map<String, String> builtIn) {
-    return new Backends(Objects.requireNonNull(loader, "loader"), builtIn, NAMED_ONLY);
+    return new Backends(
+        new ProviderRegistry(Objects.requireNonNull(loader, "loader"), builtIn, NAMED_ONLY));
   }
 
   static Backends of(List<CredentialStoreProvider> found, List<String> problems,
@@ -95,122 +78,8 @@ public final class Backends {
 
   static Backends of(List<CredentialStoreProvider> found, List<String> problems,
       Map<String, String> builtIn, Map<String, String> namedOnly) {
-    Backends backends = new Backends(null, builtIn, namedOnly);
-    backends.index(found, problems);
-    return backends;
+    return new Backends(ProviderRegistry.of(found, problems, builtIn, namedOnly));
   }
-
-  private synchronized Map<String, CredentialStoreProvider> all() {
-    if (providers == null) {
-      List<CredentialStoreProvider> found = new ArrayList<>();
-      List<String> problems = new ArrayList<>();
-      Iterator<CredentialStoreProvider> it =
-          ServiceLoader.load(CredentialStoreProvider.class, loader).iterator();
-      while (true) {
-        try {
-          if (!it.hasNext()) {
-            break;
-          }
-          found.add(sameAsLoaded(it.next()));
-        } catch (ServiceConfigurationError | LinkageError e) {
-          problems.add("a backend failed to load and was skipped: " + e.getMessage());
-        }
-      }
-      if (builtIns != null) {
-        // Loaded by name, so present even where a repackaged jar lost its services file.
-        for (CredentialStoreProvider loaded : builtIns.values()) {
-          if (!found.contains(loaded)) {
-            found.add(loaded);
-          }
-        }
-      }
-      index(found, problems);
-    }
-    return providers;
-  }
-
-  // A built-in already loaded by name stays the one instance, so ids() and select() agree.
-  private CredentialStoreProvider sameAsLoaded(CredentialStoreProvider provider) {
-    if (builtIns != null) {
-      for (CredentialStoreProvider loaded : builtIns.values()) {
-        if (loaded.getClass() == provider.getClass()) {
-          return loaded;
-        }
-      }
-    }
-    return provider;
-  }
-
-  private void index(List<CredentialStoreProvider> found, List<String> problems) {
-    List<String> allProblems = new ArrayList<>(problems);
-    Map<String, CredentialStoreProvider> byId = new LinkedHashMap<>();
-    // Shipped backends first, so an impostor with a shipped id can never displace the real one.
-    List<CredentialStoreProvider> ordered = new ArrayList<>(found);
-    ordered.sort(Comparator.comparing(p -> !isBuiltIn(p, builtIn) && !isBuiltIn(p, namedOnly)));
-    for (CredentialStoreProvider provider : ordered) {
-      String id;
-      try {
-        id = provider.id();
-      } catch (RuntimeException e) {
-        allProblems.add("backend " + provider.getClass().getName() + " has no usable id: " + e);
-        continue;
-      }
-      CredentialStoreProvider previous = byId.putIfAbsent(id, provider);
-      if (previous != null) {
-        allProblems.add("backend id '" + id + "' is claimed by both "
-            + previous.getClass().getName() + " and " + provider.getClass().getName()
-            + "; using " + previous.getClass().getName());
-      }
-    }
-    providers = byId;
-    loadProblems = List.copyOf(allProblems);
-  }
-
-  /**
-   * The built-in backends on the class path, by id. Loaded by class name when not discovered yet;
-   * a built-in that is there but fails to load sends this to the full scan, which records why.
-   */
-  private synchronized Map<String, CredentialStoreProvider> builtIns() {
-    if (builtIns == null) {
-      Map<String, CredentialStoreProvider> byName =
-          providers == null && loader != null ? loadBuiltInsByName() : null;
-      builtIns = byName != null ? byName : builtInsAmong(all());
-    }
-    return builtIns;
-  }
-
-  /** The built-ins on the class path, by id; null if one is there but does not load cleanly. */
-  private Map<String, CredentialStoreProvider> loadBuiltInsByName() {
-    Map<String, CredentialStoreProvider> loaded = new LinkedHashMap<>();
-    for (Map.Entry<String, String> entry : new TreeMap<>(builtIn).entrySet()) {
-      CredentialStoreProvider provider;
-      try {
-        provider = Class.forName(entry.getValue(), true, loader)
-            .asSubclass(CredentialStoreProvider.class).getConstructor().newInstance();
-      } catch (ClassNotFoundException e) {
-        continue; // not installed, e.g. an application that ships only the file backend
-      } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-        return null;
-      }
-      if (!entry.getKey().equals(safeId(provider))) {
-        return null;
-      }
-      loaded.put(entry.getKey(), provider);
-    }
-    return loaded;
-  }
-
-  private Map<String, CredentialStoreProvider> builtInsAmong(
-      Map<String, CredentialStoreProvider> discovered) {
-    Map<String, CredentialStoreProvider> found = new LinkedHashMap<>();
-    for (CredentialStoreProvider provider : discovered.values()) {
-      if (isBuiltIn(provider, builtIn)) {
-        found.put(provider.id(), provider);
-      }
-    }
-    return found;
-  }
-
 
   /** Ids of the backends credstore ships, sorted: for messages that list valid names. */
   static List<String> shippedIds() {
@@ -220,23 +89,20 @@ public final class Backends {
 
   /** Ids of every loaded backend, highest priority first. */
   public List<String> ids() {
-    return sortedByPriority(all().values()).stream().map(CredentialStoreProvider::id)
+    return sortedByPriority(registry.all().values()).stream().map(CredentialStoreProvider::id)
         .collect(Collectors.toList());
   }
 
   /** Providers that failed to load or clashed, one sentence each. */
   public List<String> loadProblems() {
-    all();
-    synchronized (this) {
-      return loadProblems;
-    }
+    return registry.loadProblems();
   }
 
   /** Probes every loaded backend, highest priority first. */
   public List<BackendStatus> survey(StoreOptions options) {
     List<BackendStatus> statuses = new ArrayList<>();
-    for (CredentialStoreProvider provider : sortedByPriority(all().values())) {
-      try (Probe probe = probe(provider, options)) {
+    for (CredentialStoreProvider provider : sortedByPriority(registry.all().values())) {
+      try (Probe probe = BoundedProbe.run(provider, options, PROBE_LIMIT)) {
         statuses.add(status(provider, probe));
       }
     }
@@ -272,7 +138,7 @@ public final class Backends {
   /** Built-in stores other than {@code inUse} that say they hold data, one line each. */
   public List<String> otherStores(String inUse, StoreOptions options) {
     List<String> found = new ArrayList<>();
-    for (CredentialStoreProvider provider : sortedByPriority(builtIns().values())) {
+    for (CredentialStoreProvider provider : sortedByPriority(registry.builtIns().values())) {
       if (provider.id().equals(inUse)) {
         continue;
       }
@@ -316,11 +182,11 @@ public final class Backends {
       return selectNamed(name, request.source(), options);
     }
     List<BackendStatus> passedOver = new ArrayList<>();
-    for (CredentialStoreProvider provider : sortedByPriority(builtIns().values())) {
-      if (!isBuiltIn(provider, builtIn)) {
+    for (CredentialStoreProvider provider : sortedByPriority(registry.builtIns().values())) {
+      if (!registry.isBuiltIn(provider)) {
         continue;
       }
-      Probe probe = probe(provider, options);
+      Probe probe = BoundedProbe.run(provider, options, PROBE_LIMIT);
       if (probe.usable()) {
         String why = passedOver.isEmpty()
             ? "auto: highest-priority available backend (" + probe.reason() + ")"
@@ -340,15 +206,15 @@ public final class Backends {
 
   private SelectedBackend selectNamed(String name, String source, StoreOptions options)
       throws BackendUnavailableException {
-    CredentialStoreProvider provider = builtIns().get(name);
+    CredentialStoreProvider provider = registry.builtIns().get(name);
     if (provider == null) {
-      provider = all().get(name);
+      provider = registry.all().get(name);
     }
     if (provider == null) {
       throw new BackendUnavailableException("unknown backend '" + name + "' (from " + source
           + "); available backends: auto, " + String.join(", ", ids()));
     }
-    Probe probe = probe(provider, options);
+    Probe probe = BoundedProbe.run(provider, options, PROBE_LIMIT);
     if (!probe.usable()) {
       throw new BackendUnavailableException("backend '" + name + "' (from " + source
           + ") is not available here: " + probe.reason() + "; choose another with"
@@ -380,55 +246,7 @@ public final class Backends {
 
   private BackendStatus status(CredentialStoreProvider provider, Probe probe) {
     return new BackendStatus(provider.id(), provider.description(), safePriority(provider),
-        isBuiltIn(provider, builtIn), probe.state(), probe.reason());
+        registry.isBuiltIn(provider), probe.state(), probe.reason());
   }
 
-  private static boolean isBuiltIn(CredentialStoreProvider provider, Map<String, String> builtIn) {
-    String expected = builtIn.get(safeId(provider));
-    return expected != null && expected.equals(provider.getClass().getName());
-  }
-
-  private static String safeId(CredentialStoreProvider provider) {
-    try {
-      return provider.id();
-    } catch (RuntimeException e) {
-      return "";
-    }
-  }
-
-  // Probes run on a daemon thread so that a provider that blocks cannot hang selection or keep
-  // the JVM alive; the thread is abandoned after PROBE_LIMIT, and whatever its probe finds later
-  // is closed by that thread, since nobody will open it.
-  private static Probe probe(CredentialStoreProvider provider, StoreOptions options) {
-    AtomicReference<Probe> slot = new AtomicReference<>();
-    Probe abandoned = Probe.unavailable("did not answer within " + PROBE_LIMIT.toMillis() + " ms");
-    FutureTask<Probe> task = new FutureTask<>(() -> {
-      Probe answer = provider.probe(options);
-      if (answer != null && !slot.compareAndSet(null, answer)) {
-        answer.close();
-      }
-      return answer;
-    });
-    Thread thread = new Thread(task, "credstore-probe-" + safeId(provider));
-    thread.setDaemon(true);
-    thread.start();
-    try {
-      Probe answer = task.get(PROBE_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-      return answer != null ? answer : Probe.unavailable("probe gave no answer");
-    } catch (TimeoutException e) {
-      if (slot.compareAndSet(null, abandoned)) {
-        task.cancel(true);
-        return abandoned;
-      }
-      return slot.get(); // answered just as the time ran out
-    } catch (ExecutionException e) {
-      return Probe.unavailable("probe failed: " + e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      if (!slot.compareAndSet(null, abandoned)) {
-        slot.get().close();
-      }
-      return Probe.unavailable("probe interrupted");
-    }
-  }
 }

@@ -37,7 +37,8 @@ final class ListCommand extends BaseCommand {
     StoreSession session = session();
     Instant now = context().clock().instant();
     try (Opened opened = session.open(err())) {
-      List<CredentialMetadata> credentials = opened.store.list().stream()
+      List<CredentialMetadata> credentials = opened.store
+          .list(warning -> err().println("credstore: warning: " + warning)).stream()
           .filter(metadata -> service == null || metadata.id().service().equals(service))
           .toList();
       if (json) {

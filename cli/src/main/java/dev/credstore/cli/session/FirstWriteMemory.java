@@ -11,6 +11,7 @@ import dev.credstore.runtime.StoreSettings;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A store chosen automatically, which remembers its backend after the first successful write
@@ -65,6 +66,12 @@ final class FirstWriteMemory implements CredentialStore {
   @Override
   public List<CredentialMetadata> list() throws CredentialStoreException {
     return store.list();
+  }
+
+  @Override
+  public List<CredentialMetadata> list(Consumer<String> warnings)
+      throws CredentialStoreException {
+    return store.list(warnings);
   }
 
   @Override

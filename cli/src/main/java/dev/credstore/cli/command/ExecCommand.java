@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -71,8 +72,7 @@ final class ExecCommand extends BaseCommand {
       description = "The command and its arguments, after --.")
   List<String> command;
 
-  @Option(names = "--account", paramLabel = "NAME", description = "Account (default: default).")
-  String account;
+  @Mixin AccountOption account;
 
   @Option(names = "--env", paramLabel = "VAR",
       description = "Variable for the secret (default: the service's own).")
@@ -108,7 +108,7 @@ final class ExecCommand extends BaseCommand {
     Opened opened = null;
     try {
       for (String name : named) {
-        CredentialId id = CredentialId.of(name, account);
+        CredentialId id = CredentialId.of(name, account.name);
         Optional<PlaintextSource> source = Sources.forService(known, name);
         // Checked before the store is opened: a bad --env, or a service with no variable at all.
         String variable = env != null || source.isEmpty()

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -30,8 +31,7 @@ public final class GetCommand extends BaseCommand {
       completionCandidates = Completions.Services.class)
   String service;
 
-  @Option(names = "--account", paramLabel = "NAME", description = "Account (default: default).")
-  String account;
+  @Mixin AccountOption account;
 
   @Option(names = "--json",
       description = "Print one JSON object with the secret, its source and metadata.")
@@ -42,7 +42,7 @@ public final class GetCommand extends BaseCommand {
 
   @Override
   public Integer call() throws CredentialStoreException, IOException {
-    return get(context(), global(), service, account, json, noEnv,
+    return get(context(), global(), service, account.name, json, noEnv,
         out(), err());
   }
 

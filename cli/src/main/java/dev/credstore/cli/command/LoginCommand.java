@@ -14,6 +14,7 @@ import dev.credstore.cli.session.StoreSession;
 import dev.credstore.runtime.SelectedBackend;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,8 +32,7 @@ final class LoginCommand extends BaseCommand {
       completionCandidates = Completions.Services.class)
   String service;
 
-  @Option(names = "--account", paramLabel = "NAME", description = "Account (default: default).")
-  String account;
+  @Mixin AccountOption account;
 
   @Option(names = "--token-stdin", description = "Read the token from standard input (all of"
       + " it, less one trailing line break).")
@@ -56,9 +56,7 @@ final class LoginCommand extends BaseCommand {
   @Option(names = "--org", paramLabel = "ID", description = "Kept as attribute 'org'.")
   String org;
 
-  @Option(names = "--multiline", description = "The secret read from standard input spans"
-      + " lines (a PEM or JSON key); without it a line break inside is refused.")
-  boolean multiline;
+  @Mixin MultilineOption multiline;
 
   @Option(names = "--force", description = "Replace an existing credential.")
   boolean force;
@@ -66,7 +64,7 @@ final class LoginCommand extends BaseCommand {
   @Override
   public Integer call() throws CredentialStoreException {
     PrintWriter err = err();
-    CredentialId id = CredentialId.of(service, account);
+    CredentialId id = CredentialId.of(service, account.name);
     boolean apiKey = apiKeyName != null;
     if (apiKey && tokenStdin) {
       throw new UsageException("--token-stdin is for tokens; with --api-key use --secret-stdin");
@@ -134,7 +132,7 @@ final class LoginCommand extends BaseCommand {
     String what = apiKey ? "the API secret" : "the token";
     Secret secret;
     if ((tokenStdin || secretStdin) && !context().terminal().inputIsTerminal()) {
-      secret = SecretInput.readAll(context().stdin(), what, multiline);
+      secret = SecretInput.readAll(context().stdin(), what, multiline.enabled);
     } else if (!context().terminal().isPresent()) {
       throw new UsageException("no terminal to prompt for " + what + "; pipe it in with "
           + (apiKey ? "--secret-stdin" : "--token-stdin") + ", e.g. printf '%s\\n' \"$TOKEN\" | "

@@ -14,6 +14,7 @@ import dev.credstore.runtime.TokenResolver;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -29,8 +30,7 @@ final class LogoutCommand extends BaseCommand {
       completionCandidates = Completions.Services.class)
   String service;
 
-  @Option(names = "--account", paramLabel = "NAME", description = "Account (default: default).")
-  String account;
+  @Mixin AccountOption account;
 
   @Option(names = "--all", description = "Remove every credential in the selected store; asks "
       + "first at a terminal.")
@@ -43,13 +43,13 @@ final class LogoutCommand extends BaseCommand {
   @Override
   public Integer call() throws CredentialStoreException {
     PrintWriter err = err();
-    if (all && (service != null || account != null)) {
+    if (all && (service != null || account.name != null)) {
       throw new UsageException("--all removes every credential; do not name a service or account");
     }
     if (!all && service == null) {
       throw new UsageException("name a SERVICE to log out of, or use --all");
     }
-    CredentialId id = all ? null : CredentialId.of(service, account);
+    CredentialId id = all ? null : CredentialId.of(service, account.name);
     StoreSession session = session();
     try (Opened opened = session.open(err)) {
       if (all) {

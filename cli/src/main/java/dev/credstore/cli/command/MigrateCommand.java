@@ -323,11 +323,7 @@ final class MigrateCommand extends BaseCommand {
         generator.writeStringField("pointer", outcome.locator());
         generator.writeStringField("status", outcome.status().label);
         generator.writeStringField("message", outcome.message());
-        generator.writeArrayFieldStart("attributes");
-        for (String attribute : outcome.attributes()) {
-          generator.writeString(attribute);
-        }
-        generator.writeEndArray();
+        Formats.stringArray(generator, "attributes", outcome.attributes());
         if (outcome.newMode() != null) {
           generator.writeStringField("mode", outcome.newMode());
         }

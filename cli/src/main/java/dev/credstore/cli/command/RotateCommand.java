@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -55,17 +56,14 @@ final class RotateCommand extends BaseCommand {
       description = "With --verify: the command and its arguments, after --.")
   List<String> verifyCommand;
 
-  @Option(names = "--account", paramLabel = "NAME", description = "Account (default: default).")
-  String account;
+  @Mixin AccountOption account;
 
   @Option(names = {"--token-stdin", "--secret-stdin"},
       description = "Read the new secret from standard input (all of it, less one trailing"
           + " line break).")
   boolean stdin;
 
-  @Option(names = "--multiline", description = "The secret read from standard input spans"
-      + " lines (a PEM or JSON key); without it a line break inside is refused.")
-  boolean multiline;
+  @Mixin MultilineOption multiline;
 
   @Option(names = "--rollback", description = "Restore the previous secret instead.")
   boolean rollback;
@@ -90,7 +88,7 @@ final class RotateCommand extends BaseCommand {
   @Override
   public Integer call() throws CredentialStoreException, IOException, InterruptedException {
     PrintWriter err = err();
-    CredentialId id = CredentialId.of(service, account);
+    CredentialId id = CredentialId.of(service, account.name);
     boolean hasCommand = verifyCommand != null && !verifyCommand.isEmpty();
     if (verify != hasCommand) {
       throw new UsageException(verify ? "--verify needs a command after --, e.g. "
@@ -166,7 +164,7 @@ final class RotateCommand extends BaseCommand {
   private Secret readSecret(CredentialId id) {
     Secret secret;
     if (stdin) {
-      secret = SecretInput.readAll(context().stdin(), "the new secret", multiline);
+      secret = SecretInput.readAll(context().stdin(), "the new secret", multiline.enabled);
     } else if (!context().terminal().isPresent()) {
       throw new UsageException("no terminal to prompt for the new secret; pipe it in with "
           + "--token-stdin, e.g. printf '%s\\n' \"$NEW_TOKEN\" | "

@@ -277,11 +277,7 @@ final class StatusCommand extends BaseCommand {
       json.writeStringField("configFile", settings.configFile().toString());
       json.writeBooleanField("configFileExists", Files.exists(settings.configFile()));
       json.writeEndObject();
-      json.writeArrayFieldStart("otherStores");
-      for (String other : report.otherStores) {
-        json.writeString(other);
-      }
-      json.writeEndArray();
+      Formats.stringArray(json, "otherStores", report.otherStores);
       json.writeArrayFieldStart("backends");
       for (BackendStatus status : report.survey) {
         json.writeStartObject();
@@ -294,11 +290,7 @@ final class StatusCommand extends BaseCommand {
         json.writeEndObject();
       }
       json.writeEndArray();
-      json.writeArrayFieldStart("loadProblems");
-      for (String problem : report.loadProblems) {
-        json.writeString(problem);
-      }
-      json.writeEndArray();
+      Formats.stringArray(json, "loadProblems", report.loadProblems);
       json.writeFieldName("credentials");
       if (report.credentials == null) {
         json.writeNull();

@@ -27,34 +27,20 @@ public final class SecretInput {
    * @throws UsageException if the line is not UTF-8 or is longer than a secret may be
    */
   public static Secret readLine(InputStream in, String what) {
-    byte[] buffer = new byte[512];
-    int length = 0;
-    try {
-      while (true) {
-        if (length == buffer.length) {
-          if (length >= MAX_LINE_BYTES) {
-            throw new UsageException(what + " on standard input is longer than "
-                + Secret.MAX_LENGTH + " characters");
-          }
-          byte[] bigger = Arrays.copyOf(buffer, Math.min(length * 2, MAX_LINE_BYTES));
-          Arrays.fill(buffer, (byte) 0);
-          buffer = bigger;
-        }
-        int read = in.read(buffer, length, buffer.length - length);
-        if (read < 0) {
-          break;
-        }
-        int newline = indexOf(buffer, length, length + read, (byte) '\n');
+    try (ZeroingBuffer buffer = new ZeroingBuffer(512, MAX_LINE_BYTES, tooLong(what))) {
+      int read;
+      while ((read = buffer.readMore(in)) >= 0) {
+        int newline = indexOf(buffer.bytes(), buffer.length() - read, buffer.length(), (byte) '\n');
         if (newline >= 0) {
-          length = newline;
+          buffer.truncate(newline);
           break;
         }
-        length += read;
       }
-      if (length > 0 && buffer[length - 1] == '\r') {
-        length--;
+      int length = buffer.length();
+      if (length > 0 && buffer.bytes()[length - 1] == '\r') {
+        buffer.truncate(length - 1);
       }
-      byte[] line = Arrays.copyOf(buffer, length);
+      byte[] line = buffer.copy();
       try {
         return Secret.fromUtf8(line);
       } catch (IllegalArgumentException e) {
@@ -64,10 +50,9 @@ public final class SecretInput {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read standard input: " + e.getMessage(), e);
-    } finally {
-      Arrays.fill(buffer, (byte) 0);
     }
   }
+
 
   /**
    * Reads all of {@code in}, as {@code gh auth login --with-token} does, less one trailing line
@@ -79,32 +64,20 @@ public final class SecretInput {
    * @throws UsageException if the input is not UTF-8, too long, or holds a character refused
    */
   public static Secret readAll(InputStream in, String what, boolean multiline) {
-    byte[] buffer = new byte[512];
-    int length = 0;
-    try {
-      while (true) {
-        if (length == buffer.length) {
-          if (length >= MAX_LINE_BYTES + 2) {
-            throw new UsageException(what + " on standard input is longer than "
-                + Secret.MAX_LENGTH + " characters");
-          }
-          byte[] bigger = Arrays.copyOf(buffer, Math.min(length * 2, MAX_LINE_BYTES + 2));
-          Arrays.fill(buffer, (byte) 0);
-          buffer = bigger;
-        }
-        int read = in.read(buffer, length, buffer.length - length);
-        if (read < 0) {
-          break;
-        }
-        length += read;
+    try (ZeroingBuffer buffer = new ZeroingBuffer(512, MAX_LINE_BYTES + 2, tooLong(what))) {
+      while (buffer.readMore(in) >= 0) {
+        // to the end of input
       }
-      if (length > 0 && buffer[length - 1] == '\n') {
+      byte[] bytes = buffer.bytes();
+      int length = buffer.length();
+      if (length > 0 && bytes[length - 1] == '\n') {
         length--;
-        if (length > 0 && buffer[length - 1] == '\r') {
+        if (length > 0 && bytes[length - 1] == '\r') {
           length--;
         }
       }
-      byte[] whole = Arrays.copyOf(buffer, length);
+      buffer.truncate(length);
+      byte[] whole = buffer.copy();
       Secret secret;
       try {
         secret = Secret.fromUtf8(whole);
@@ -122,9 +95,11 @@ public final class SecretInput {
       return secret;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read standard input: " + e.getMessage(), e);
-    } finally {
-      Arrays.fill(buffer, (byte) 0);
     }
+  }
+
+  private static String tooLong(String what) {
+    return what + " on standard input is longer than " + Secret.MAX_LENGTH + " characters";
   }
 
   /**

@@ -1,10 +1,9 @@
 package dev.credstore.cli.helper;
 
-import dev.credstore.cli.output.ExitCodes.UsageException;
+import dev.credstore.cli.console.ZeroingBuffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 
 /**
  * Reads what git or Docker pipes to a credential helper into a {@code byte[]} that the caller
@@ -22,38 +21,22 @@ public final class HelperInput {
    * terminator). Returns exactly the bytes read (without the blank line); the caller must zero it.
    */
   public static byte[] read(InputStream in, boolean stopAtBlankLine) {
-    byte[] buffer = new byte[1024];
-    int length = 0;
-    try {
-      while (true) {
-        if (length == buffer.length) {
-          if (length >= MAX_BYTES) {
-            throw new UsageException("credential helper input is longer than " + MAX_BYTES
-                + " bytes");
-          }
-          byte[] bigger = Arrays.copyOf(buffer, Math.min(length * 2, MAX_BYTES));
-          Arrays.fill(buffer, (byte) 0);
-          buffer = bigger;
-        }
-        int read = in.read(buffer, length, buffer.length - length);
-        if (read < 0) {
-          break;
-        }
-        int scanFrom = Math.max(0, length - 1);
-        length += read;
+    try (ZeroingBuffer buffer = new ZeroingBuffer(1024, MAX_BYTES,
+        "credential helper input is longer than " + MAX_BYTES + " bytes")) {
+      int read;
+      while ((read = buffer.readMore(in)) >= 0) {
         if (stopAtBlankLine) {
-          int end = blankLine(buffer, scanFrom, length);
+          int scanFrom = Math.max(0, buffer.length() - read - 1);
+          int end = blankLine(buffer.bytes(), scanFrom, buffer.length());
           if (end >= 0) {
-            length = end;
+            buffer.truncate(end);
             break;
           }
         }
       }
-      return Arrays.copyOf(buffer, length);
+      return buffer.copy();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read standard input: " + e.getMessage(), e);
-    } finally {
-      Arrays.fill(buffer, (byte) 0);
     }
   }
 

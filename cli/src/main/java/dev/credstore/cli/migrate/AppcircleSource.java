@@ -46,11 +46,6 @@ final class AppcircleSource implements PlaintextSource {
   }
 
   @Override
-  public Set<String> services() {
-    return Set.of(SERVICE);
-  }
-
-  @Override
   public List<Path> files(Places places) {
     Set<Path> files = new LinkedHashSet<>();
     files.add(places.configHome().resolve(DIRECTORY).resolve("config.json"));

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -32,11 +31,6 @@ final class GhSource implements PlaintextSource {
   @Override
   public String tool() {
     return SERVICE;
-  }
-
-  @Override
-  public Set<String> services() {
-    return Set.of(SERVICE);
   }
 
   @Override

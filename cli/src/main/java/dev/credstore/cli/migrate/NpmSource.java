@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
@@ -96,11 +95,6 @@ final class NpmSource implements PlaintextSource {
   @Override
   public String tool() {
     return SERVICE;
-  }
-
-  @Override
-  public Set<String> services() {
-    return Set.of(SERVICE);
   }
 
   @Override

@@ -40,8 +40,13 @@ public interface PlaintextSource {
    */
   Scan scan(Path file, byte[] bytes) throws ConfigurationException;
 
-  /** The credstore services this source's secrets are stored under, e.g. {@code gh}. */
-  Set<String> services();
+  /**
+   * The credstore services this source's secrets are stored under, e.g. {@code gh}; by default
+   * the one service named as the tool.
+   */
+  default Set<String> services() {
+    return Set.of(tool());
+  }
 
   /**
    * How the tool gets its secret back under {@code credstore exec SERVICE}: the variable that

@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The Platform.sh CLI ({@code platform}, home {@code ~/.platformsh}, {@code PLATFORMSH_CLI_HOME})
@@ -51,11 +50,6 @@ final class PlatformSource implements PlaintextSource {
   @Override
   public String tool() {
     return service;
-  }
-
-  @Override
-  public Set<String> services() {
-    return Set.of(service);
   }
 
   private Path home(Places places) {

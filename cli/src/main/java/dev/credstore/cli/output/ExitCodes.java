@@ -9,6 +9,7 @@ import dev.credstore.api.IntegrityException;
 import dev.credstore.api.StorageException;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -69,6 +70,19 @@ public final class ExitCodes
     return table;
   }
 
+  /** Each kind of failure and its code, asked in this order. */
+  private static final List<Map.Entry<Class<?>, Integer>> CODES = List.of(
+      Map.entry(ParameterException.class, USAGE),
+      Map.entry(UsageException.class, USAGE),
+      Map.entry(IllegalArgumentException.class, USAGE),
+      Map.entry(CredentialNotFoundException.class, NOT_FOUND),
+      Map.entry(AuthenticationException.class, AUTHENTICATION),
+      Map.entry(BackendUnavailableException.class, UNAVAILABLE),
+      Map.entry(IntegrityException.class, INTEGRITY),
+      Map.entry(CredentialConflictException.class, CONFLICT),
+      Map.entry(StorageException.class, STORAGE),
+      Map.entry(ConfigurationException.class, CONFIGURATION));
+
   private final BooleanSupplier verbose;
 
   /** {@code verbose} is asked at each failure: whether {@code --verbose} was given. */
@@ -78,30 +92,10 @@ public final class ExitCodes
 
   @Override
   public int getExitCode(Throwable failure) {
-    if (failure instanceof ParameterException || failure instanceof UsageException
-        || failure instanceof IllegalArgumentException) {
-      return USAGE;
-    }
-    if (failure instanceof CredentialNotFoundException) {
-      return NOT_FOUND;
-    }
-    if (failure instanceof AuthenticationException) {
-      return AUTHENTICATION;
-    }
-    if (failure instanceof BackendUnavailableException) {
-      return UNAVAILABLE;
-    }
-    if (failure instanceof IntegrityException) {
-      return INTEGRITY;
-    }
-    if (failure instanceof CredentialConflictException) {
-      return CONFLICT;
-    }
-    if (failure instanceof StorageException) {
-      return STORAGE;
-    }
-    if (failure instanceof ConfigurationException) {
-      return CONFIGURATION;
+    for (Map.Entry<Class<?>, Integer> kind : CODES) {
+      if (kind.getKey().isInstance(failure)) {
+        return kind.getValue();
+      }
     }
     if (failure instanceof CommandNotStartedException notStarted) {
       return notStarted.notFound ? COMMAND_NOT_FOUND : CANNOT_EXECUTE;
@@ -124,11 +118,7 @@ public final class ExitCodes
       message = "unexpected error (" + failure.getClass().getName() + "): " + message
           + (verbose.getAsBoolean() ? "" : "; run again with --verbose for details");
     }
-    err.println("credstore: " + oneLine(message));
-    if (verbose.getAsBoolean()) {
-      failure.printStackTrace(err);
-    }
-    err.flush();
+    print(err, oneLine(message), failure);
     return code;
   }
 
@@ -136,13 +126,17 @@ public final class ExitCodes
   public int handleParseException(ParameterException failure, String[] args) {
     CommandLine commandLine = failure.getCommandLine();
     PrintWriter err = commandLine.getErr();
-    err.println("credstore: " + oneLine(ParseErrors.describe(failure)) + " (see '"
-        + commandLine.getCommandSpec().qualifiedName() + " --help')");
+    print(err, oneLine(ParseErrors.describe(failure)) + " (see '"
+        + commandLine.getCommandSpec().qualifiedName() + " --help')", failure);
+    return getExitCode(failure);
+  }
+
+  private void print(PrintWriter err, String line, Exception failure) {
+    err.println("credstore: " + line);
     if (verbose.getAsBoolean()) {
       failure.printStackTrace(err);
     }
     err.flush();
-    return getExitCode(failure);
   }
 
   private static String oneLine(String message) {

@@ -69,6 +69,16 @@ public final class Formats {
     json.writeBooleanField("hasPreviousSecret", metadata.hasPreviousSecret());
   }
 
+  /** Writes {@code field} as a JSON array of {@code values}, in their order. */
+  public static void stringArray(JsonGenerator json, String field, List<String> values)
+      throws IOException {
+    json.writeArrayFieldStart(field);
+    for (String value : values) {
+      json.writeString(value);
+    }
+    json.writeEndArray();
+  }
+
   /** "2025-01-02 03:04Z"; "-" for null. */
   public static String time(Instant time) {
     return time == null ? "-" : MINUTES.format(time);

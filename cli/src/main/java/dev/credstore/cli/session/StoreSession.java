@@ -22,6 +22,7 @@ import dev.credstore.runtime.TokenResolver;
 import dev.credstore.spi.StoreOptions;
 import dev.credstore.spi.UserDirectories;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -123,8 +124,11 @@ public final class StoreSession {
           + selected.id() + " (choose with --backend or " + StoreSettings.BACKEND_VARIABLE + ")");
     }
     CredentialStore store = selected.open(options);
+    // A helper remembers the backend as quietly as it does everything else: git and Docker show
+    // its stderr on every fetch and pull.
+    PrintWriter noteTo = notes ? err : new PrintWriter(Writer.nullWriter());
     return new Opened(selected, StoreSettings.AUTO.equals(settings.backend().value())
-        ? new FirstWriteMemory(store, selected.id(), settings, err) : store, store, settings);
+        ? new FirstWriteMemory(store, selected.id(), settings, noteTo) : store, store, settings);
   }
 
   /**

@@ -293,10 +293,8 @@ public final class PrivateFiles {
       if (beforeRename != null) {
         beforeRename.check();
       }
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
+      renameDurably(temp, target);
       renamed = true;
-      forceDirectory(directory);
     } finally {
       if (!renamed) {
         try {
@@ -306,6 +304,24 @@ public final class PrivateFiles {
         }
       }
     }
+  }
+
+  /**
+   * Renames {@code from} to {@code to} in the same directory atomically, replacing {@code to}, and
+   * forces the directory so the rename survives a crash (e.g. retiring a file that is no longer
+   * used). Neither path is followed if it is a link.
+   */
+  public static void rename(Path from, Path to) throws StorageException {
+    try {
+      renameDurably(from.toAbsolutePath(), to.toAbsolutePath());
+    } catch (IOException e) {
+      throw storageError("cannot rename " + from + " to " + to, e);
+    }
+  }
+
+  private static void renameDurably(Path from, Path to) throws IOException {
+    Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    forceDirectory(to.getParent());
   }
 
   // Makes the rename itself durable. Not every platform can open a directory; there the rename

@@ -7,10 +7,10 @@ import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.Secret;
 import dev.credstore.api.StorageException;
 import dev.credstore.keychain.dbus.SecretService;
+import dev.credstore.spi.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -66,9 +66,8 @@ final class LegacyIndexUpgrade {
       }
       Path retired = index.file().resolveSibling(index.file().getFileName() + RETIRED_SUFFIX);
       try {
-        Files.move(index.file(), retired, StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
-      } catch (IOException e) {
+        PrivateFiles.rename(index.file(), retired);
+      } catch (StorageException e) {
         throw new StorageException("upgraded the keychain items but cannot retire the index "
             + index.file() + " (rename it yourself; it holds no secrets)", e);
       }

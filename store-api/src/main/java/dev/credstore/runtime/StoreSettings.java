@@ -47,6 +47,8 @@ public final class StoreSettings {
   public static final String AUTO = "auto";
   /** The file, in the config directory, that remembers which backend holds the credentials. */
   public static final String MEMORY_FILE_NAME = "backend.json";
+  // {"backend": "<id>"} is a few dozen bytes; anything near this is not ours.
+  private static final int MEMORY_MAX_BYTES = 4096;
 
   private static final Set<String> CONFIG_KEYS =
       Set.of("backend", "store", "passphraseFile", "services", "unlockMaximum");
@@ -241,13 +243,10 @@ public final class StoreSettings {
 
   /** The remembered backend id, or null when nothing is remembered. */
   private static String readMemory(Path file) throws ConfigurationException, StorageException {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException absent) {
+    // Written by PrivateFiles.replace, read back the same way: never through a planted link.
+    byte[] bytes = PrivateFiles.readIfExists(file, MEMORY_MAX_BYTES);
+    if (bytes == null) {
       return null;
-    } catch (IOException e) {
-      throw new StorageException("cannot read " + file + ": " + e.getMessage(), e);
     }
     JsonNode root;
     try {

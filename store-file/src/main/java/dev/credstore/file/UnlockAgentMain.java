@@ -16,7 +16,20 @@ public final class UnlockAgentMain {
   private UnlockAgentMain() {}
 
   public static void main(String[] args) {
-    UnlockAgent.run(args, UnlockAgentMain::open);
+    UnlockAgent.run(args, new UnlockAgent.Opener() {
+      @Override
+      public byte[] open(Path storeFile, byte[] file, byte[] key, byte[] binding) {
+        return UnlockAgentMain.open(storeFile, file, key, binding);
+      }
+
+      @Override
+      public void prepare() {
+        // The JDK's SHA-256 and AES-GCM, on throw-away zeros (the tag cannot verify).
+        StoreFileFormat.sha256(new byte[1], 1);
+        Crypto.open(new byte[Crypto.KEY_BYTES], new byte[Crypto.NONCE_BYTES], new byte[0],
+            new byte[Crypto.TAG_BYTES]);
+      }
+    });
   }
 
   /** The payload, or null unless {@code file} is a sound current-format store of {@code binding}. */

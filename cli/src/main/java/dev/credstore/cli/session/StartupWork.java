@@ -1,6 +1,9 @@
 package dev.credstore.cli.session;
 
+import java.io.IOException;
 import java.lang.reflect.Modifier;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -13,6 +16,7 @@ final class StartupWork {
 
   private static final String SELECTOR_PROVIDER = "java.nio.channels.spi.SelectorProvider";
   private static final AtomicBoolean INDEX_READ = new AtomicBoolean();
+  private static final AtomicBoolean SOCKETS_PREPARED = new AtomicBoolean();
 
   private StartupWork() {}
 
@@ -37,6 +41,29 @@ final class StartupWork {
       }
     } catch (ReflectiveOperationException | LinkageError | SecurityException e) {
       // Not this JDK's default: the usual lookup.
+    }
+  }
+
+  /**
+   * The JDK's first Unix socket sets up its selector provider and, for socket names, a
+   * SecureRandom with the security-provider list: ~8 ms in a cold JVM. The keychain's bus and the
+   * unlock agent are reached by one; this does the set-up on another core while the command reads
+   * its settings and checks its files. Connects to nothing.
+   */
+  static void prepareUnixSocketsInBackground() {
+    if (SOCKETS_PREPARED.getAndSet(true)) {
+      return;
+    }
+    Thread thread = new Thread(StartupWork::prepareUnixSockets, "credstore-socket-prepare");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private static void prepareUnixSockets() {
+    try {
+      SocketChannel.open(StandardProtocolFamily.UNIX).close();
+    } catch (IOException | RuntimeException e) {
+      // Only a head start: the real connect meets and handles the same problem.
     }
   }
 

@@ -67,6 +67,9 @@ public final class UnlockAgent {
    */
   public interface Opener {
     byte[] open(Path storeFile, byte[] file, byte[] key, byte[] binding);
+
+    /** Sets up what {@link #open} needs, so that the first command after unlock need not wait. */
+    default void prepare() {}
   }
 
   /** The agent process's whole life; {@code args} are the socket path and the end. */
@@ -106,6 +109,9 @@ public final class UnlockAgent {
       out.println(READY);
       out.flush();
       out.close();
+      Thread prepare = new Thread(opener::prepare, "credstore-agent-prepare");
+      prepare.setDaemon(true);
+      prepare.start();
       while (!done) {
         SocketChannel client;
         try {

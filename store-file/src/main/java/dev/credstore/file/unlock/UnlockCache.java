@@ -99,28 +99,7 @@ public final class UnlockCache {
     if (socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
       return unavailable("the socket path " + socket + " is longer than a Unix socket allows");
     }
-    if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
-      prepareSocketsInBackground();
-    }
     return new UnlockCache(directory, socket, null);
-  }
-
-  /**
-   * The JDK's first Unix socket sets up its selector provider and, for socket names, a
-   * SecureRandom with the whole security-provider list: ~8 ms in a cold JVM. With an agent
-   * listening, the command will connect once it has checked and read the store; this does that
-   * set-up on another core meanwhile. Connects to nothing.
-   */
-  private static void prepareSocketsInBackground() {
-    Thread thread = new Thread(() -> {
-      try {
-        SocketChannel.open(StandardProtocolFamily.UNIX).close();
-      } catch (IOException | RuntimeException e) {
-        // Only a head start: the real connect meets and handles the same problem.
-      }
-    }, "credstore-socket-prepare");
-    thread.setDaemon(true);
-    thread.start();
   }
 
   private static UnlockCache unavailable(String reason) {

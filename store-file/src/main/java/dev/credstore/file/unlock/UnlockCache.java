@@ -243,7 +243,8 @@ public final class UnlockCache {
    */
   private boolean ask(ByteBuffer request, ByteBuffer reply) {
     try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      Thread cutOff = cutOff(channel);
+      // A stopped or wedged agent must not hang the command.
+      Thread cutOff = Wire.closeAfter(channel, ANSWER_TIMEOUT_MILLIS, "credstore-unlock-timeout");
       try {
         channel.connect(UnixDomainSocketAddress.of(socket));
         UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
@@ -259,21 +260,6 @@ public final class UnlockCache {
     } catch (IOException | RuntimeException e) {
       return false;
     }
-  }
-
-  // A stopped or wedged agent must not hang the command: close the channel under it.
-  private static Thread cutOff(SocketChannel channel) {
-    Thread thread = new Thread(() -> {
-      try {
-        Thread.sleep(ANSWER_TIMEOUT_MILLIS);
-        channel.close();
-      } catch (InterruptedException | IOException finished) {
-        // Answered in time.
-      }
-    }, "credstore-unlock-timeout");
-    thread.setDaemon(true);
-    thread.start();
-    return thread;
   }
 
   private void ensureDirectory() throws StorageException {

@@ -14,8 +14,7 @@ import picocli.CommandLine.Command;
     description = {
         "Ends 'credstore unlock' at once: the agent holding the file store's key zeroes it and "
             + "exits. Needs no passphrase. Exits 0 whether or not the store was unlocked (it says"
-            + " which), 2 for a backend other than the file store."},
-    mixinStandardHelpOptions = true)
+            + " which), 2 for a backend other than the file store."})
 final class LockCommand extends BaseCommand {
 
   @Override

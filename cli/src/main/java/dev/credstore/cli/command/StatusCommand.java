@@ -43,8 +43,7 @@ import picocli.CommandLine.Option;
             + "environment variables that override the store.",
         "If the store cannot be opened, prints what it can and exits with that error's code.",
         "With --max-age DURATION (90d, 12h, 30m, P90D) it only lists the credentials whose "
-            + "secret was created or last rotated longer ago, and exits 10 if there is any."},
-    mixinStandardHelpOptions = true)
+            + "secret was created or last rotated longer ago, and exits 10 if there is any."})
 final class StatusCommand extends BaseCommand {
 
   @Option(names = "--json", description = "Print one JSON object.")

@@ -31,8 +31,7 @@ import picocli.CommandLine.Option;
             + "disk. It ends when its time is up, on 'credstore lock', and when the passphrase or "
             + "data key changes (passwd, rekey). Running unlock again replaces it.",
         "Exits 4 for a wrong or missing passphrase, 5 where no unlock cache can work (the "
-            + "message says why), 10 if DURATION is longer than the maximum."},
-    mixinStandardHelpOptions = true)
+            + "message says why), 10 if DURATION is longer than the maximum."})
 final class UnlockCommand extends BaseCommand {
 
   @Option(names = "--for", paramLabel = "DURATION",

@@ -118,6 +118,10 @@ class LauncherCacheIT {
       assertEquals(List.of(), fromJar, "unlocked get loaded classes from the jar");
       assertTrue(lines.stream().filter(l -> l.contains("shared objects file")).count() > 1000,
           "unlocked get did not use the archive");
+      // The agent decrypts: the command itself sets up no JDK cipher (nor its policy files).
+      assertEquals(List.of(), lines.stream().filter(l -> l.contains(" javax.crypto.Cipher source")
+          || l.contains(" javax.crypto.JceSecurity source")).toList(),
+          "unlocked get set up the JDK's cipher instead of asking the agent");
     } finally {
       cli.set("CREDSTORE_JAVA_OPTS", null);
       launch(null, "lock");

@@ -5,6 +5,7 @@ import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.IntegrityException;
 import dev.credstore.api.StorageException;
+import dev.credstore.file.unlock.UnlockCache;
 import dev.credstore.spi.PrivateFiles;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -54,9 +55,20 @@ final class Contents implements AutoCloseable {
    */
   static Contents decrypt(byte[] bytes, String location, KeyCache keys, WriteCounters counters,
       boolean heldKeyAllowed) throws CredentialStoreException {
-    StoreFileFormat.Parsed parsed = StoreFileFormat.parse(bytes, location);
-    byte[] dataKey = keys.unlock(parsed.keys, heldKeyAllowed);
-    byte[] payload = parsed.openPayload(dataKey);
+    UnlockCache.Opened held = heldKeyAllowed ? keys.openWithHeldKey(bytes) : null;
+    StoreFileFormat.Parsed parsed;
+    byte[] dataKey;
+    byte[] payload;
+    if (held != null) {
+      // The agent has checked these very bytes as parse does, and decrypted them.
+      parsed = StoreFileFormat.parseWithoutChecksum(bytes, location);
+      dataKey = held.dataKey();
+      payload = held.payload();
+    } else {
+      parsed = StoreFileFormat.parse(bytes, location);
+      dataKey = keys.unlock(parsed.keys, heldKeyAllowed);
+      payload = parsed.openPayload(dataKey);
+    }
     if (payload == null && heldKeyAllowed) {
       // Perhaps a held key that does not open this file after all: fail closed to the passphrase.
       Arrays.fill(dataKey, (byte) 0);

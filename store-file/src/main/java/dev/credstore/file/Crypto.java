@@ -38,7 +38,7 @@ final class Crypto {
    * The derivation keeps one core busy for a fifth of a second; this uses another. Works on
    * throw-away zero keys and an empty payload; nothing secret is involved.
    */
-  static void prepareInBackground() {
+  private static void prepareInBackground() {
     if (PREPARED.getAndSet(true)) {
       return;
     }
@@ -80,6 +80,7 @@ final class Crypto {
       throw new IllegalArgumentException("KDF parameters out of bounds: " + parameters);
     }
     KdfMemory.require(parameters);
+    prepareInBackground();
     Argon2Parameters argon2 = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
         .withVersion(Argon2Parameters.ARGON2_VERSION_13)
         .withSalt(salt)

@@ -39,7 +39,6 @@ public final class FileStoreProvider implements CredentialStoreProvider {
 
   @Override
   public CredentialStore open(StoreOptions options) {
-    Crypto.prepareInBackground();
     return new FileCredentialStore(storeFile(options), options.passphrases(),
         KdfParameters.DEFAULT, options.operationTimeout(),
         UserDirectories.of(options.environment()).credstoreState()

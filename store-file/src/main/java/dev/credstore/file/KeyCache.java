@@ -5,6 +5,7 @@ import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.PassphraseSource;
 import dev.credstore.api.Secret;
 import dev.credstore.api.StorageException;
+import dev.credstore.file.unlock.UnlockCache;
 import java.util.Arrays;
 
 /**
@@ -27,6 +28,15 @@ final class KeyCache implements AutoCloseable {
     this.passphrases = passphrases;
     this.location = location;
     this.held = held;
+  }
+
+  /**
+   * The store file {@code bytes} opened by the agent of {@code credstore unlock} (data key and
+   * payload, which the caller zeroes), or null: also when this process has its own key-encryption
+   * key, which needs no agent.
+   */
+  synchronized UnlockCache.Opened openWithHeldKey(byte[] bytes) {
+    return kek != null ? null : held.open(bytes);
   }
 
   /**

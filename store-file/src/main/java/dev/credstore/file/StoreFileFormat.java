@@ -164,6 +164,19 @@ final class StoreFileFormat {
    *     format, or KDF parameters outside the accepted bounds
    */
   static Parsed parse(byte[] file, String location) throws IntegrityException {
+    return parse(file, location, true);
+  }
+
+  /**
+   * {@link #parse} for bytes whose checksum has been verified already (by the unlock agent that
+   * decrypted them): the same checks but the checksum, which needs the JDK's SHA-256.
+   */
+  static Parsed parseWithoutChecksum(byte[] file, String location) throws IntegrityException {
+    return parse(file, location, false);
+  }
+
+  private static Parsed parse(byte[] file, String location, boolean verifyChecksum)
+      throws IntegrityException {
     if (file.length == 0) {
       throw new IntegrityException("store file " + location + " is empty");
     }
@@ -176,7 +189,8 @@ final class StoreFileFormat {
           + file.length + " bytes)");
     }
     int body = file.length - CHECKSUM_LENGTH;
-    if (!MessageDigest.isEqual(sha256(file, body), Arrays.copyOfRange(file, body, file.length))) {
+    if (verifyChecksum
+        && !MessageDigest.isEqual(sha256(file, body), Arrays.copyOfRange(file, body, file.length))) {
       throw new IntegrityException("store file " + location
           + " is damaged: checksum mismatch (truncated, altered or corrupted)");
     }

@@ -32,6 +32,11 @@ final class StoreUnlock {
     return cache.dataKey(binding(keys));
   }
 
+  /** {@code bytes} of the store file opened by the agent holding its key, or null. */
+  UnlockCache.Opened open(byte[] bytes) {
+    return cache.open(file, bytes);
+  }
+
   /** Holds {@code dataKey} (unwrapped from {@code keys}) for {@code duration}; returns the end. */
   Instant hold(StoreFileFormat.KeySection keys, byte[] dataKey, Duration duration)
       throws CredentialStoreException {

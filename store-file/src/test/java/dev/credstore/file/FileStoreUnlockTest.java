@@ -2,6 +2,8 @@ package dev.credstore.file;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +12,7 @@ import dev.credstore.api.BackendUnavailableException;
 import dev.credstore.api.Credential;
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialNotFoundException;
+import dev.credstore.api.IntegrityException;
 import dev.credstore.api.PassphraseSource;
 import dev.credstore.api.Secret;
 import dev.credstore.api.UnlockStatus;
@@ -22,6 +25,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -71,6 +75,48 @@ class FileStoreUnlockTest {
     }
     try (FileCredentialStore store = store(null)) {
       assertEquals(2, store.list().size());
+    }
+  }
+
+  @Test
+  void unlockedRead_theAgentDecryptsTheFileOfItsOwnStoreOnly() throws Exception {
+    try (FileCredentialStore store = store(TestStores.PASSPHRASE)) {
+      store.unlockFor(Duration.ofSeconds(30));
+    }
+    Path absolute = file.toAbsolutePath().normalize();
+    UnlockCache cache = UnlockCache.forStore(absolute, environment);
+    byte[] bytes = Files.readAllBytes(file);
+    UnlockCache.Opened opened = cache.open(absolute, bytes);
+    assertNotNull(opened);
+    assertEquals(32, opened.dataKey().length);
+    assertTrue(PayloadCodec.decode(opened.payload(), new TreeMap<>(), new WriteCount[1]).get(ID)
+        .secret().sameAs(Secret.of("ghp_token")));
+    // The same bytes claimed for another path: its binding is not the one held.
+    assertNull(cache.open(temp.resolve("elsewhere.cstore").toAbsolutePath(), bytes));
+    // Altered ciphertext (checksum made right again, so only the GCM tag can tell).
+    byte[] altered = bytes.clone();
+    altered[StoreFileFormat.HEADER_LENGTH + 2] ^= 1;
+    int body = altered.length - StoreFileFormat.CHECKSUM_LENGTH;
+    System.arraycopy(StoreFileFormat.sha256(altered, body), 0, altered, body,
+        StoreFileFormat.CHECKSUM_LENGTH);
+    assertNull(cache.open(absolute, altered));
+    // A damaged checksum, as the format checks it.
+    byte[] damaged = bytes.clone();
+    damaged[damaged.length - 1] ^= 1;
+    assertNull(cache.open(absolute, damaged));
+  }
+
+  @Test
+  void unlockedRead_damagedFile_isReportedAsDamagedAsWithThePassphrase() throws Exception {
+    try (FileCredentialStore store = store(TestStores.PASSPHRASE)) {
+      store.unlockFor(Duration.ofSeconds(30));
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[bytes.length - 1] ^= 1;
+    Files.write(file, bytes);
+    try (FileCredentialStore store = store(null)) {
+      IntegrityException e = assertThrows(IntegrityException.class, () -> store.get(ID));
+      assertTrue(e.getMessage().contains("is damaged: checksum mismatch"), e.getMessage());
     }
   }
 

@@ -10,6 +10,7 @@ import dev.credstore.api.CredentialStoreException;
 import dev.credstore.api.IntegrityException;
 import dev.credstore.api.Secret;
 import dev.credstore.api.StoreDescription;
+import dev.credstore.keychain.dbus.DBusErrorException;
 import dev.credstore.keychain.dbus.SecretService;
 import java.io.IOException;
 import java.time.Clock;
@@ -219,7 +220,16 @@ final class SecretServiceStore implements CredentialStore {
       TreeMap<CredentialId, CredentialMetadata> byId = new TreeMap<>();
       for (String item : service.searchDefaultCollection(
           ItemLayout.marked(ItemLayout.CURRENT_SCHEMA))) {
-        CredentialMetadata metadata = ItemValues.metadata(item, service.attributes(item));
+        Map<String, String> attributes;
+        try {
+          attributes = service.attributes(item);
+        } catch (DBusErrorException e) {
+          if (e.objectGone()) {
+            continue; // deleted since the search (a logout elsewhere): not there any more
+          }
+          throw e;
+        }
+        CredentialMetadata metadata = ItemValues.metadata(item, attributes);
         // Duplicates (a write cut short) list once, as the newer.
         byId.merge(metadata.id(), metadata, (a, b) ->
             a.updatedAt().isAfter(b.updatedAt()) ? a : b);

@@ -61,6 +61,45 @@ class SecretServiceLayoutTest {
   }
 
   @Test
+  void list_whileAnotherStoreDeletesItems_skipsTheDeletedInsteadOfFailing() throws Exception {
+    int count = 12;
+    try (CredentialStore other = new KeychainStoreProvider()
+        .open(SecretServiceTesting.options(data))) {
+      for (int round = 0; round < 4; round++) {
+        for (int i = 0; i < count; i++) {
+          try (Secret secret = Secret.of("tok-" + i)) {
+            store.put(Credential.builder(CredentialId.of(service, "race-" + i)).token(secret)
+                .build());
+          }
+        }
+        java.util.concurrent.atomic.AtomicReference<Exception> deleting =
+            new java.util.concurrent.atomic.AtomicReference<>();
+        Thread deleter = new Thread(() -> {
+          try {
+            for (int i = 0; i < count; i++) {
+              other.delete(CredentialId.of(service, "race-" + i));
+            }
+          } catch (Exception e) {
+            deleting.set(e);
+          }
+        });
+        deleter.start();
+        int lists = 0;
+        while (deleter.isAlive() || lists == 0) {
+          // Every listing is a true picture of some moment: no failure for an item gone meanwhile.
+          long mine = store.list().stream().filter(m -> m.id().service().equals(service)).count();
+          assertTrue(mine <= count, "listed " + mine);
+          lists++;
+        }
+        deleter.join();
+        assertEquals(null, deleting.get());
+        assertEquals(0, store.list().stream().filter(m -> m.id().service().equals(service))
+            .count());
+      }
+    }
+  }
+
+  @Test
   void list_withNoIndexAtAll_showsEveryCredentialWithItsMetadata() throws Exception {
     Instant created = Instant.parse("2026-01-02T03:04:05.678Z");
     try (Secret one = Secret.of("tok-1");

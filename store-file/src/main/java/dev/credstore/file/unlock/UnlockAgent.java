@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -21,10 +22,13 @@ import jdk.net.UnixDomainPrincipal;
 /**
  * The agent behind {@code credstore unlock}: a process of its own that holds one store's data key
  * in memory until its time is up, then zeroes it, removes its socket and exits. Started by
- * {@link UnlockCache#hold}, which passes the socket path and the end (epoch milliseconds, fixed
- * before this JVM started, so a slow start does not lengthen the unlock) as arguments and the binding and the key on standard input (a pipe: never argv, environment or a
- * file). It answers only peers whose uid (SO_PEERCRED) is its own, and only with the key of the
- * binding asked for; it also exits when its socket is removed or replaced, or on {@code lock}.
+ * {@link UnlockCache#hold} (through the file store's {@code UnlockAgentMain}, which supplies the
+ * {@link Opener}), which passes the socket path and the end (epoch milliseconds, fixed before this
+ * JVM started, so a slow start does not lengthen the unlock) as arguments and the binding and the
+ * key on standard input (a pipe: never argv, environment or a file). It answers only peers whose
+ * uid (SO_PEERCRED) is its own, and only for the binding it holds: with the key, or with the
+ * payload of a store file of that binding, which it decrypts itself (a reading client then needs
+ * no JDK crypto at all). It also exits when its socket is removed or replaced, or on {@code lock}.
  */
 public final class UnlockAgent {
 
@@ -39,11 +43,12 @@ public final class UnlockAgent {
   private final byte[] binding;
   private final byte[] key;
   private final UserPrincipal owner;
+  private final Opener opener;
   private volatile Object socketKey;
   private volatile boolean done;
 
   private UnlockAgent(Path socket, long expiresAtMillis, byte[] binding, byte[] key,
-      UserPrincipal owner) {
+      UserPrincipal owner, Opener opener) {
     this.socket = socket;
     this.expiresAtMillis = expiresAtMillis;
     // From here on the monotonic clock: setting the wall clock back does not lengthen the unlock.
@@ -52,9 +57,20 @@ public final class UnlockAgent {
     this.binding = binding;
     this.key = key;
     this.owner = owner;
+    this.opener = opener;
   }
 
-  public static void main(String[] args) {
+  /**
+   * What the agent asks of the store format for {@link Wire#OPEN}: the payload of {@code file}
+   * decrypted with {@code key}, provided the file is sound and its path and key section give
+   * {@code binding}; else null. The caller zeroes the result.
+   */
+  public interface Opener {
+    byte[] open(Path storeFile, byte[] file, byte[] key, byte[] binding);
+  }
+
+  /** The agent process's whole life; {@code args} are the socket path and the end. */
+  public static void run(String[] args, Opener opener) {
     if (args.length != 2) {
       System.exit(2);
     }
@@ -68,7 +84,7 @@ public final class UnlockAgent {
       byte[] key = Arrays.copyOfRange(input, Wire.BINDING_BYTES, input.length);
       // The directory was made and checked by the client; its owner is the only peer we serve.
       UserPrincipal owner = Files.getOwner(socket.getParent(), LinkOption.NOFOLLOW_LINKS);
-      new UnlockAgent(socket, expiresAtMillis, binding, key, owner).serve();
+      new UnlockAgent(socket, expiresAtMillis, binding, key, owner, opener).serve();
     } catch (IOException | RuntimeException e) {
       System.exit(3);
     } finally {
@@ -153,6 +169,7 @@ public final class UnlockAgent {
       }
       switch (op.get()) {
         case Wire.GET -> get(client);
+        case Wire.OPEN -> open(client);
         case Wire.STATUS -> status(client);
         case Wire.LOCK -> lock(client);
         default -> { }
@@ -184,6 +201,63 @@ public final class UnlockAgent {
       Wire.writeFully(client, reply);
     } finally {
       if (reply.hasArray()) {
+        Arrays.fill(reply.array(), (byte) 0);
+      }
+    }
+  }
+
+  private void open(SocketChannel client) throws IOException {
+    ByteBuffer pathLength = ByteBuffer.allocate(2);
+    if (!Wire.readFully(client, pathLength)) {
+      return;
+    }
+    int pathBytes = Short.toUnsignedInt(pathLength.getShort());
+    if (pathBytes == 0 || pathBytes > Wire.MAX_PATH_BYTES) {
+      return;
+    }
+    ByteBuffer path = ByteBuffer.allocate(pathBytes);
+    ByteBuffer fileLength = ByteBuffer.allocate(4);
+    if (!Wire.readFully(client, path) || !Wire.readFully(client, fileLength)) {
+      return;
+    }
+    int fileBytes = fileLength.getInt();
+    if (fileBytes <= 0 || fileBytes > Wire.MAX_OPEN_BYTES) {
+      return;
+    }
+    ByteBuffer file = ByteBuffer.allocate(fileBytes);
+    if (!Wire.readFully(client, file)) {
+      return;
+    }
+    byte[] heldKey;
+    byte[] heldBinding;
+    synchronized (this) {
+      if (done || System.nanoTime() >= deadlineNanos) {
+        Wire.writeFully(client, ByteBuffer.wrap(new byte[] {Wire.NO}));
+        return;
+      }
+      heldKey = key.clone();
+      heldBinding = binding.clone();
+    }
+    byte[] payload = null;
+    ByteBuffer reply = null;
+    try {
+      payload = opener.open(Path.of(new String(path.array(), StandardCharsets.UTF_8)),
+          file.array(), heldKey, heldBinding);
+      if (payload == null) {
+        reply = ByteBuffer.wrap(new byte[] {Wire.NO});
+      } else {
+        reply = ByteBuffer.allocate(1 + 8 + Wire.KEY_BYTES + 4 + payload.length);
+        reply.put(Wire.OPENED).putLong(expiresAtMillis).put(heldKey).putInt(payload.length)
+            .put(payload).flip();
+      }
+      Wire.writeFully(client, reply);
+    } finally {
+      Arrays.fill(heldKey, (byte) 0);
+      Arrays.fill(heldBinding, (byte) 0);
+      if (payload != null) {
+        Arrays.fill(payload, (byte) 0);
+      }
+      if (reply != null) {
         Arrays.fill(reply.array(), (byte) 0);
       }
     }

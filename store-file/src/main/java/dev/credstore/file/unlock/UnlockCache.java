@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +49,8 @@ public final class UnlockCache {
   private static final long ANSWER_TIMEOUT_MILLIS = 2_000;
   private static final long START_TIMEOUT_MILLIS = 20_000;
   private static final int MAX_SOCKET_PATH = 107; // sun_path holds 108 bytes with the NUL
+  /** The agent process's main class: {@link UnlockAgent} with the file store's {@code Opener}. */
+  static final String AGENT_MAIN = "dev.credstore.file.UnlockAgentMain";
 
   private final Path directory; // null when unavailable
   private final Path socket;
@@ -98,7 +99,28 @@ public final class UnlockCache {
     if (socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
       return unavailable("the socket path " + socket + " is longer than a Unix socket allows");
     }
+    if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+      prepareSocketsInBackground();
+    }
     return new UnlockCache(directory, socket, null);
+  }
+
+  /**
+   * The JDK's first Unix socket sets up its selector provider and, for socket names, a
+   * SecureRandom with the whole security-provider list: ~8 ms in a cold JVM. With an agent
+   * listening, the command will connect once it has checked and read the store; this does that
+   * set-up on another core meanwhile. Connects to nothing.
+   */
+  private static void prepareSocketsInBackground() {
+    Thread thread = new Thread(() -> {
+      try {
+        SocketChannel.open(StandardProtocolFamily.UNIX).close();
+      } catch (IOException | RuntimeException e) {
+        // Only a head start: the real connect meets and handles the same problem.
+      }
+    }, "credstore-socket-prepare");
+    thread.setDaemon(true);
+    thread.start();
   }
 
   private static UnlockCache unavailable(String reason) {
@@ -149,6 +171,80 @@ public final class UnlockCache {
       return null;
     } finally {
       Arrays.fill(reply.array(), (byte) 0);
+    }
+  }
+
+  /** A store file opened by its agent: the data key and the payload, both the caller's to zero. */
+  public static final class Opened {
+    private final byte[] dataKey;
+    private final byte[] payload;
+
+    private Opened(byte[] dataKey, byte[] payload) {
+      this.dataKey = dataKey;
+      this.payload = payload;
+    }
+
+    public byte[] dataKey() {
+      return dataKey;
+    }
+
+    public byte[] payload() {
+      return payload;
+    }
+  }
+
+  /**
+   * {@code file}, the bytes of the store at {@code storeFile} (absolute, normalised), opened by the
+   * agent that holds its key: the agent checks them as the format does and decrypts the payload, so
+   * this process needs no JDK crypto to read. Null when no agent holds this store's key as the file
+   * now is, when the file is too large to send, or when anything at all goes wrong: the caller then
+   * reads the file itself.
+   */
+  public Opened open(Path storeFile, byte[] file) {
+    if (socket == null || file.length > Wire.MAX_OPEN_BYTES
+        || !Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+      return null;
+    }
+    byte[] path = storeFile.toString().getBytes(StandardCharsets.UTF_8);
+    if (path.length > Wire.MAX_PATH_BYTES) {
+      return null;
+    }
+    ByteBuffer request = ByteBuffer.allocate(1 + 2 + path.length + 4 + file.length);
+    request.put(Wire.OPEN).putShort((short) path.length).put(path).putInt(file.length).put(file)
+        .flip();
+    ByteBuffer head = ByteBuffer.allocate(1 + 8 + Wire.KEY_BYTES + 4);
+    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      // A stopped or wedged agent must not hang the command.
+      Thread cutOff = Wire.closeAfter(channel, ANSWER_TIMEOUT_MILLIS, "credstore-unlock-timeout");
+      try {
+        if (!connectToOurs(channel)) {
+          return null;
+        }
+        Wire.writeFully(channel, request);
+        if (!Wire.readFully(channel, head) || head.get() != Wire.OPENED
+            || head.getLong() <= System.currentTimeMillis()) {
+          return null;
+        }
+        byte[] key = new byte[Wire.KEY_BYTES];
+        head.get(key);
+        int length = head.getInt();
+        if (length < 0 || length > Wire.MAX_OPEN_BYTES) {
+          Arrays.fill(key, (byte) 0);
+          return null;
+        }
+        ByteBuffer payload = ByteBuffer.allocate(length);
+        if (!Wire.readFully(channel, payload)) {
+          Arrays.fill(key, (byte) 0);
+          Arrays.fill(payload.array(), (byte) 0);
+          return null;
+        }
+        return new Opened(key, payload.array());
+      } finally {
+        cutOff.interrupt();
+        Arrays.fill(head.array(), (byte) 0);
+      }
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
   }
 
@@ -246,10 +342,7 @@ public final class UnlockCache {
       // A stopped or wedged agent must not hang the command.
       Thread cutOff = Wire.closeAfter(channel, ANSWER_TIMEOUT_MILLIS, "credstore-unlock-timeout");
       try {
-        channel.connect(UnixDomainSocketAddress.of(socket));
-        UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
-        UserPrincipal owner = Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS);
-        if (!owner.equals(peer.user())) {
+        if (!connectToOurs(channel)) {
           return false;
         }
         Wire.writeFully(channel, request);
@@ -262,6 +355,14 @@ public final class UnlockCache {
     }
   }
 
+  /** Connects {@code channel} to the agent's socket; false if the peer is not of our uid. */
+  private boolean connectToOurs(SocketChannel channel) throws IOException {
+    channel.connect(UnixDomainSocketAddress.of(socket));
+    UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+    UserPrincipal owner = Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS);
+    return owner.equals(peer.user());
+  }
+
   private void ensureDirectory() throws StorageException {
     PrivateFiles.ensureDirectory(directory);
   }
@@ -270,12 +371,13 @@ public final class UnlockCache {
     String java = ProcessHandle.current().info().command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     List<String> command = new ArrayList<>(List.of(java,
-        "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx16m", "-Xss256k",
+        // The heap holds at most one store file being opened (Wire.MAX_OPEN_BYTES) a few times.
+        "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx48m", "-Xss256k",
         // No hsperfdata file in /tmp, no attach socket, no core or error file with our memory.
         "-XX:-UsePerfData", "-XX:+DisableAttachMechanism", "-XX:-CreateCoredumpOnCrash",
         "-XX:ErrorFile=/dev/null",
         "-cp", System.getProperty("java.class.path"),
-        UnlockAgent.class.getName(), socket.toString(),
+        AGENT_MAIN, socket.toString(),
         Long.toString(System.currentTimeMillis() + duration.toMillis())));
     ProcessBuilder builder = new ProcessBuilder(command)
         .directory(Path.of("/").toFile())
@@ -321,9 +423,20 @@ public final class UnlockCache {
     }
   }
 
-  private static String socketName(Path storeFile) {
-    byte[] hash = sha256().digest(storeFile.toString().getBytes(StandardCharsets.UTF_8));
-    return HexFormat.of().formatHex(hash, 0, 16) + ".sock";
+  /**
+   * A name for the store's socket: a 64-bit FNV-1a of its path and the path's length. Not a
+   * digest: every request is checked against the agent's full binding, so two paths that shared a
+   * name could only take turns at one socket, never open each other. Not SHA-256 either, whose
+   * provider set-up (~7 ms) would be the only JDK crypto left on an unlocked read's path.
+   */
+  static String socketName(Path storeFile) {
+    byte[] path = storeFile.toString().getBytes(StandardCharsets.UTF_8);
+    long hash = 0xcbf29ce484222325L;
+    for (byte b : path) {
+      hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
+    }
+    String hex = Long.toHexString(hash);
+    return "0".repeat(16 - hex.length()) + hex + "-" + path.length + ".sock";
   }
 
   private static MessageDigest sha256() {

@@ -14,4 +14,14 @@ public final class DBusErrorException extends IOException {
   public String errorName() {
     return errorName;
   }
+
+  /**
+   * Whether the object called no longer exists, as gnome-keyring and KeePassXC say it of an item
+   * deleted since it was found (no such object, or none of its interfaces).
+   */
+  public boolean objectGone() {
+    return errorName.equals("org.freedesktop.DBus.Error.UnknownObject")
+        || errorName.equals("org.freedesktop.DBus.Error.UnknownMethod")
+        || errorName.endsWith(".NoSuchObject");
+  }
 }

@@ -46,16 +46,22 @@ public final class MetadataJson {
 
   /** Writes the attributes and times into the current object. */
   public static void writeDetails(JsonGenerator gen, CredentialMetadata m) throws IOException {
-    gen.writeObjectFieldStart("attributes");
-    for (Map.Entry<String, String> attribute : m.attributes().entrySet()) {
-      gen.writeStringField(attribute.getKey(), attribute.getValue());
-    }
-    gen.writeEndObject();
+    writeAttributes(gen, m.attributes());
     gen.writeStringField("createdAt", m.createdAt().toString());
     gen.writeStringField("updatedAt", m.updatedAt().toString());
     if (m.rotatedAt() != null) {
       gen.writeStringField("rotatedAt", m.rotatedAt().toString());
     }
+  }
+
+  /** Writes {@code "attributes":{…}}, in the map's order, into the current object. */
+  public static void writeAttributes(JsonGenerator gen, Map<String, String> attributes)
+      throws IOException {
+    gen.writeObjectFieldStart("attributes");
+    for (Map.Entry<String, String> attribute : attributes.entrySet()) {
+      gen.writeStringField(attribute.getKey(), attribute.getValue());
+    }
+    gen.writeEndObject();
   }
 
   /** Collects the metadata fields of one JSON object as a parser meets them. Not thread-safe. */

@@ -230,17 +230,26 @@ public final class PrivateFiles {
         throw refused;
       }
       view.setPermissions(original.permissions()); // after chown, which may clear mode bits
-    }, () -> {
-      byte[] now = Files.readAllBytes(absolute);
-      try {
-        if (Files.isSymbolicLink(absolute) || !MessageDigest.isEqual(now, expected)) {
-          throw new FileSystemException(file.toString(), null,
-              "it changed while credstore was migrating it");
-        }
-      } finally {
-        java.util.Arrays.fill(now, (byte) 0);
+    }, () -> requireUnchanged(file, expected));
+  }
+
+  /**
+   * Returns only while {@code file} is not a link and still holds exactly {@code expected}: the
+   * check before a tool's file is replaced or removed, so that a write it made meanwhile wins.
+   *
+   * @throws IOException if it changed (or cannot be read)
+   */
+  public static void requireUnchanged(Path file, byte[] expected) throws IOException {
+    Path absolute = file.toAbsolutePath();
+    byte[] now = Files.readAllBytes(absolute);
+    try {
+      if (Files.isSymbolicLink(absolute) || !MessageDigest.isEqual(now, expected)) {
+        throw new FileSystemException(file.toString(), null,
+            "it changed while credstore was migrating it");
       }
-    });
+    } finally {
+      java.util.Arrays.fill(now, (byte) 0);
+    }
   }
 
   /**

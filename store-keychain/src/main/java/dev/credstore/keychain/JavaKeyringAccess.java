@@ -89,11 +89,8 @@ final class JavaKeyringAccess implements KeyringAccess {
     try {
       return keyring().getPassword(service, account);
     } catch (PasswordAccessException e) {
-      return switch (classify(e)) {
-        case ABSENT -> null;
-        case DUPLICATES -> throw new DuplicateItemsException(e);
-        default -> throw e;
-      };
+      requireAbsent(e);
+      return null;
     }
   }
 
@@ -115,11 +112,17 @@ final class JavaKeyringAccess implements KeyringAccess {
       keyring().deletePassword(service, account);
       return true;
     } catch (PasswordAccessException e) {
-      return switch (classify(e)) {
-        case ABSENT -> false;
-        case DUPLICATES -> throw new DuplicateItemsException(e);
-        default -> throw e;
-      };
+      requireAbsent(e);
+      return false;
+    }
+  }
+
+  /** Returns if {@code e} says the item is not there (not-found is a value); else throws. */
+  private static void requireAbsent(PasswordAccessException e) throws Exception {
+    switch (classify(e)) {
+      case ABSENT -> { }
+      case DUPLICATES -> throw new DuplicateItemsException(e);
+      default -> throw e;
     }
   }
 

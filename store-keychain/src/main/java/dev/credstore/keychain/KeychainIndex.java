@@ -39,32 +39,24 @@ final class KeychainIndex {
 
   private final Path directory;
   private final Path file;
-  private final Path lockFile;
-  private final Duration lockTimeout;
+  private final WriteLock lock;
 
   KeychainIndex(Path directory, Duration lockTimeout) {
     this.directory = directory;
     this.file = directory.resolve(FILE_NAME);
-    this.lockFile = directory.resolve(FILE_NAME + ".lock");
-    this.lockTimeout = lockTimeout;
+    this.lock = new WriteLock(directory.resolve(FILE_NAME + ".lock"), lockTimeout);
   }
 
   Path file() {
     return file;
   }
 
-  /** Action run while holding the write lock. */
-  interface LockedAction<T> {
-    T run() throws CredentialStoreException;
-  }
-
   /**
-   * Runs {@code action} holding the write lock, waiting at most the lock timeout for other threads
-   * and processes.
+   * Runs {@code action} holding the index's write lock, waiting at most the lock timeout for other
+   * threads and processes.
    */
-  <T> T locked(LockedAction<T> action) throws CredentialStoreException {
-    PrivateFiles.ensureDirectory(directory);
-    return PrivateLock.hold(lockFile, lockTimeout, action::run);
+  <T> T locked(PrivateLock.Action<T> action) throws CredentialStoreException {
+    return lock.locked(action);
   }
 
   /** Every entry, sorted by id; empty when there is no index yet. */

@@ -7,10 +7,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Serialises keychain writers on {@code <dataDirectory>/keychain.lock} ({@link PrivateLock}: a JVM
- * lock plus a file lock, so other credstore processes wait too). The keychain has no
- * transactions; without this two concurrent logins would each create an item and each delete the
- * other's.
+ * Serialises keychain writers on a lock file in the data directory ({@link PrivateLock}: a JVM
+ * lock plus a file lock, so other credstore processes wait too): {@code keychain.lock} for the
+ * Secret Service items, {@code keychain-index.json.lock} for the {@link KeychainIndex}. The
+ * keychain has no transactions; without this two concurrent logins would each create an item and
+ * each delete the other's.
  */
 final class WriteLock {
 

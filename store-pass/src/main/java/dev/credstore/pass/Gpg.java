@@ -43,6 +43,11 @@ final class Gpg {
     this.userOptions = extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
   }
 
+  /** How long one gpg run may take before it is stopped. */
+  Duration timeout() {
+    return timeout;
+  }
+
   /**
    * Decrypts {@code file}; the caller owns (and closes) the output, whose stdout is the plaintext.
    *

@@ -36,12 +36,10 @@ final class PassEntries {
 
   private final PassDirectory directory;
   private final Gpg gpg;
-  private final Duration timeout;
 
-  PassEntries(PassDirectory directory, Gpg gpg, Duration timeout) {
+  PassEntries(PassDirectory directory, Gpg gpg) {
     this.directory = directory;
     this.gpg = gpg;
-    this.timeout = timeout;
   }
 
   /** The entry's file: {@code <store>/credstore/<service>/<account>.gpg}, names encoded. */
@@ -84,6 +82,8 @@ final class PassEntries {
           thread.setDaemon(true);
           return thread;
         });
+    // Each entry is one gpg run, which gpg's own timeout bounds; waiting twice that is generous.
+    Duration timeout = gpg.timeout();
     try {
       List<Future<Optional<CredentialMetadata>>> futures = new ArrayList<>();
       for (CredentialId id : found) {

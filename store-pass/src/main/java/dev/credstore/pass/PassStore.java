@@ -44,7 +44,7 @@ final class PassStore implements CredentialStore {
     // open() checked that gpg is on the PATH of the options' environment, not the JVM's.
     Gpg gpg = new Gpg(directory.program("gpg").orElse(Path.of("gpg")), directory.environment,
         timeout);
-    this.entries = new PassEntries(directory, gpg, timeout);
+    this.entries = new PassEntries(directory, gpg);
     this.writes = new PassWrites(directory, entries, dataDirectory, gpg, timeout);
   }
 

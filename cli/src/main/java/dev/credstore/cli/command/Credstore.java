@@ -110,6 +110,12 @@ public final class Credstore implements Callable<Integer> {
     for (Class<?> subcommand : subcommands) {
       commandLine.addSubcommand(subcommand);
     }
+    // --help and --version for every subcommand, but the Docker helper: its protocol owns them.
+    for (Map.Entry<String, CommandLine> added : commandLine.getSubcommands().entrySet()) {
+      if (!added.getKey().equals("docker-credential")) {
+        added.getValue().getCommandSpec().mixinStandardHelpOptions(true);
+      }
+    }
     ExitCodes exitCodes = new ExitCodes(root.global::verbose);
     commandLine.setExitCodeExceptionMapper(exitCodes);
     commandLine.setExecutionExceptionHandler(exitCodes);

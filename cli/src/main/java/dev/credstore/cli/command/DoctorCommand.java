@@ -47,8 +47,7 @@ import picocli.CommandLine.Option;
             + "and why, the store file's and directory's permissions, plaintext tokens still in "
             + "known config files, and tokens in environment variables.",
         "Never asks for a passphrase and never reads a secret. Exits 0 when nothing needs "
-            + "fixing, 11 when a finding marked 'fix' does."},
-    mixinStandardHelpOptions = true)
+            + "fixing, 11 when a finding marked 'fix' does."})
 final class DoctorCommand extends BaseCommand {
 
   @Option(names = "--json", description = "Print the findings as one JSON array.")

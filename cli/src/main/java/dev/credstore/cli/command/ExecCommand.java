@@ -53,8 +53,7 @@ import picocli.CommandLine.Parameters;
             + "(--no-env reads the store). CREDSTORE_PASSPHRASE is not passed on.",
         "Exit codes before COMMAND starts are credstore's (e.g. 3 not logged in); 127 if COMMAND "
             + "is not found, 126 if it cannot be executed. SIGTERM is passed on to COMMAND; "
-            + "SIGINT and SIGHUP reach it from the terminal."},
-    mixinStandardHelpOptions = true)
+            + "SIGINT and SIGHUP reach it from the terminal."})
 final class ExecCommand extends BaseCommand {
 
   @Parameters(index = "0", paramLabel = "SERVICE",

@@ -23,8 +23,7 @@ import picocli.CommandLine.Parameters;
         "Prints the secret for SERVICE and a newline on standard output, and nothing else.",
         "For the default account, the service's own environment variable overrides the store "
             + "(k6: K6_CLOUD_TOKEN, platformsh: PLATFORMSH_CLI_TOKEN, upsun: UPSUN_CLI_TOKEN, "
-            + "appcircle: AC_ACCESS_TOKEN, plus any in config.json); --no-env ignores it."},
-    mixinStandardHelpOptions = true)
+            + "appcircle: AC_ACCESS_TOKEN, plus any in config.json); --no-env ignores it."})
 public final class GetCommand extends BaseCommand {
 
   @Parameters(index = "0", paramLabel = "SERVICE",

@@ -37,8 +37,7 @@ import picocli.CommandLine.Parameters;
             + "password_expiry_utc and oauth_refresh_token are stored and returned (the refresh "
             + "token as part of the secret). 'store' of a changed password is a rotation; 'erase' "
             + "removes every credential matching the fields git sent (those it leaves out match "
-            + "anything), but never one whose password differs from the one git rejected."},
-    mixinStandardHelpOptions = true)
+            + "anything), but never one whose password differs from the one git rejected."})
 final class GitCredentialCommand extends BaseCommand {
 
   /** Attribute holding git's password_expiry_utc. */

@@ -19,8 +19,7 @@ import picocli.CommandLine.Parameters;
     description = {"Lists stored credentials without their secrets: service, account, kind, key "
         + "name, creation and rotation times, age of the secret, attributes.",
         "Standard output carries the table (or with --json the array) and nothing else; an "
-            + "empty store prints nothing there and says so on standard error."},
-    mixinStandardHelpOptions = true)
+            + "empty store prints nothing there and says so on standard error."})
 final class ListCommand extends BaseCommand {
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE",

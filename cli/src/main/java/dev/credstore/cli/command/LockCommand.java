@@ -8,27 +8,19 @@ import dev.credstore.cli.session.PassphraseStores;
 import dev.credstore.cli.session.StoreSession.Opened;
 import dev.credstore.cli.session.StoreSession;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "lock",
     description = {
         "Ends 'credstore unlock' at once: the agent holding the file store's key zeroes it and "
             + "exits. Needs no passphrase. Exits 0 whether or not the store was unlocked (it says"
-            + " which), 2 for a backend other than the file store."},
-    mixinStandardHelpOptions = true)
-final class LockCommand implements Callable<Integer> {
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
+            + " which), 2 for a backend other than the file store."})
+final class LockCommand extends BaseCommand {
 
   @Override
   public Integer call() throws CredentialStoreException {
-    PrintWriter err = spec.commandLine().getErr();
-    StoreSession session = StoreSession.load(root.context, root.global);
+    PrintWriter err = err();
+    StoreSession session = session();
     // Locking never needs the passphrase: open without any source, so nothing can prompt.
     try (Opened opened = session.withPassphrases(PassphraseSource.none()).open(err)) {
       if (!(opened.store instanceof PassphraseProtectedStore store)) {

@@ -24,8 +24,7 @@ import picocli.CommandLine.Parameters;
         "The secret is read from standard input with --token-stdin / --secret-stdin (one line), "
             + "else at a hidden prompt; never from the command line.",
         "Refuses to overwrite an existing credential unless --force is given. --force stores a "
-            + "fresh credential: its creation time is now and no previous secret is kept."},
-    mixinStandardHelpOptions = true)
+            + "fresh credential: its creation time is now and no previous secret is kept."})
 final class LoginCommand extends BaseCommand {
 
   @Parameters(index = "0", paramLabel = "SERVICE", description = "e.g. k6, platformsh, upsun",

@@ -22,8 +22,7 @@ import picocli.CommandLine.Parameters;
     description = {
         "Removes the credential for SERVICE, or with --all every credential in the store.",
         "Idempotent: logging out of a credential that is not stored succeeds (exit 0) with a "
-            + "note on standard error, so cleanup scripts need no special case."},
-    mixinStandardHelpOptions = true)
+            + "note on standard error, so cleanup scripts need no special case."})
 final class LogoutCommand extends BaseCommand {
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE",

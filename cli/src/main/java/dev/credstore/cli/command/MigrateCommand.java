@@ -66,8 +66,7 @@ import picocli.CommandLine.Option;
         "Tokens seen in environment variables (K6_CLOUD_TOKEN, …) are reported, not migrated. "
             + "Rotate migrated tokens: their old bytes may remain in disk blocks and backups.",
         "Exits 0 only if every token found was migrated or already migrated; otherwise with the "
-            + "exit code of the first file that failed, after processing all of them."},
-    mixinStandardHelpOptions = true)
+            + "exit code of the first file that failed, after processing all of them."})
 final class MigrateCommand extends BaseCommand {
 
   /** How long a run waits for another to finish before it gives up (exit 8). */

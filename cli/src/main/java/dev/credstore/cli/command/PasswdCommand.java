@@ -25,8 +25,7 @@ import picocli.CommandLine.Option;
             + "a hidden prompt asked twice (a mismatch exits 4). At least 8 characters.",
         "Atomic: if interrupted, the store opens with the old passphrase or the new one. A new "
             + "data key is made too, so an old copy of the store and the old passphrase open "
-            + "nothing written afterwards; the credentials are unchanged."},
-    mixinStandardHelpOptions = true)
+            + "nothing written afterwards; the credentials are unchanged."})
 final class PasswdCommand extends BaseCommand {
 
   @Option(names = "--new-passphrase-file", paramLabel = "PATH",

@@ -12,8 +12,7 @@ import picocli.CommandLine.Command;
     description = {
         "Generates a new data key for the encrypted file store and re-encrypts every credential "
             + "with it; the passphrase stays the same.",
-        "Atomic: if interrupted, the store still opens with its passphrase and holds everything."},
-    mixinStandardHelpOptions = true)
+        "Atomic: if interrupted, the store still opens with its passphrase and holds everything."})
 final class RekeyCommand extends BaseCommand {
 
   @Override

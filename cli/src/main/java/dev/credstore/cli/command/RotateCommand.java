@@ -44,8 +44,7 @@ import picocli.CommandLine.Parameters;
             + "(exit 4).",
         "--rollback makes the previous secret current again and keeps no previous secret (the "
             + "rolled-back one is presumed bad); exit 3 if there is none. Its age then counts "
-            + "from the credential's creation, since when the restored secret was set is not kept."},
-    mixinStandardHelpOptions = true)
+            + "from the credential's creation, since when the restored secret was set is not kept."})
 final class RotateCommand extends BaseCommand {
 
   @Parameters(index = "0", paramLabel = "SERVICE",

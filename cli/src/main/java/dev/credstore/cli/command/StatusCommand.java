@@ -43,8 +43,7 @@ import picocli.CommandLine.Option;
             + "environment variables that override the store.",
         "If the store cannot be opened, prints what it can and exits with that error's code.",
         "With --max-age DURATION (90d, 12h, 30m, P90D) it only lists the credentials whose "
-            + "secret was created or last rotated longer ago, and exits 10 if there is any."},
-    mixinStandardHelpOptions = true)
+            + "secret was created or last rotated longer ago, and exits 10 if there is any."})
 final class StatusCommand extends BaseCommand {
 
   @Option(names = "--json", description = "Print one JSON object.")
@@ -236,39 +235,24 @@ final class StatusCommand extends BaseCommand {
       throws IOException {
     try (JsonGenerator json = Formats.json(out, global().prettyJson(context()))) {
       json.writeStartObject();
-      json.writeFieldName("backend");
-      if (report.selected == null) {
-        json.writeNull();
-      } else {
-        json.writeStartObject();
-        json.writeStringField("id", report.selected.id());
-        json.writeStringField("description", report.selected.description());
-        json.writeStringField("reason", report.selected.reason());
+      objectOrNull(json, "backend", report.selected, selected -> {
+        json.writeStringField("id", selected.id());
+        json.writeStringField("description", selected.description());
+        json.writeStringField("reason", selected.reason());
         json.writeStringField("summary",
             report.description == null ? null : report.description.summary());
         json.writeStringField("location",
             report.description == null ? null : report.description.location());
-        json.writeArrayFieldStart("passedOver");
-        for (BackendStatus status : report.selected.passedOver()) {
-          json.writeStartObject();
+        objects(json, "passedOver", selected.passedOver(), status -> {
           json.writeStringField("id", status.id());
           json.writeStringField("reason", status.reason());
-          json.writeEndObject();
-        }
-        json.writeEndArray();
-        json.writeEndObject();
-      }
-      json.writeFieldName("unlock");
-      if (report.unlock == null) {
-        json.writeNull();
-      } else {
-        json.writeStartObject();
-        json.writeStringField("state", report.unlock.state().name().toLowerCase(Locale.ROOT));
-        json.writeStringField("until",
-            report.unlock.until() == null ? null : report.unlock.until().toString());
-        json.writeStringField("note", report.unlock.note());
-        json.writeEndObject();
-      }
+        });
+      });
+      objectOrNull(json, "unlock", report.unlock, unlock -> {
+        json.writeStringField("state", unlock.state().name().toLowerCase(Locale.ROOT));
+        json.writeStringField("until", unlock.until() == null ? null : unlock.until().toString());
+        json.writeStringField("note", unlock.note());
+      });
       json.writeObjectFieldStart("settings");
       setting(json, "backend", settings.backend().value(), settings.backend().source());
       setting(json, "store", settings.storeFile().value(), settings.storeFile().source());
@@ -278,50 +262,32 @@ final class StatusCommand extends BaseCommand {
       json.writeBooleanField("configFileExists", Files.exists(settings.configFile()));
       json.writeEndObject();
       Formats.stringArray(json, "otherStores", report.otherStores);
-      json.writeArrayFieldStart("backends");
-      for (BackendStatus status : report.survey) {
-        json.writeStartObject();
+      objects(json, "backends", report.survey, status -> {
         json.writeStringField("id", status.id());
         json.writeStringField("description", status.description());
         json.writeNumberField("priority", status.priority());
         json.writeBooleanField("builtIn", status.builtIn());
         json.writeBooleanField("available", status.available());
         json.writeStringField("reason", status.reason());
-        json.writeEndObject();
-      }
-      json.writeEndArray();
+      });
       Formats.stringArray(json, "loadProblems", report.loadProblems);
-      json.writeFieldName("credentials");
       if (report.credentials == null) {
-        json.writeNull();
+        json.writeNullField("credentials");
       } else {
-        json.writeStartArray();
-        for (CredentialMetadata metadata : report.credentials) {
-          json.writeStartObject();
+        objects(json, "credentials", report.credentials, metadata -> {
           Formats.metadataFields(json, metadata, now);
           json.writeStringField("fingerprint", report.fingerprints.get(metadata.id()));
-          json.writeEndObject();
-        }
-        json.writeEndArray();
+        });
       }
-      json.writeArrayFieldStart("environmentOverrides");
-      for (Map.Entry<String, String> override : report.overrides.entrySet()) {
-        json.writeStartObject();
+      objects(json, "environmentOverrides", report.overrides.entrySet(), override -> {
         json.writeStringField("service", override.getKey());
         json.writeStringField("variable", override.getValue());
-        json.writeEndObject();
-      }
-      json.writeEndArray();
-      json.writeFieldName("error");
-      if (report.problem == null) {
-        json.writeNull();
-      } else {
-        json.writeStartObject();
-        json.writeStringField("message", report.problem.getMessage());
+      });
+      objectOrNull(json, "error", report.problem, problem -> {
+        json.writeStringField("message", problem.getMessage());
         json.writeNumberField("exitCode",
-            spec.commandLine().getExitCodeExceptionMapper().getExitCode(report.problem));
-        json.writeEndObject();
-      }
+            spec.commandLine().getExitCodeExceptionMapper().getExitCode(problem));
+      });
       json.writeEndObject();
     }
     out.write('\n');
@@ -334,6 +300,37 @@ final class StatusCommand extends BaseCommand {
       return seconds / 3600 + "h" + seconds % 3600 / 60 + "m";
     }
     return seconds >= 60 ? seconds / 60 + "m" : seconds + "s";
+  }
+
+  /** The fields of one JSON object; a lambda over the generator that is writing it. */
+  @FunctionalInterface
+  private interface Fields<T> {
+    void write(T value) throws IOException;
+  }
+
+  /** Writes {@code name} as null when {@code value} is, else as the object {@code fields} fills. */
+  private static <T> void objectOrNull(JsonGenerator json, String name, T value, Fields<T> fields)
+      throws IOException {
+    json.writeFieldName(name);
+    if (value == null) {
+      json.writeNull();
+      return;
+    }
+    json.writeStartObject();
+    fields.write(value);
+    json.writeEndObject();
+  }
+
+  /** Writes {@code name} as an array of one object per value, each filled by {@code fields}. */
+  private static <T> void objects(JsonGenerator json, String name, Iterable<T> values,
+      Fields<T> fields) throws IOException {
+    json.writeArrayFieldStart(name);
+    for (T value : values) {
+      json.writeStartObject();
+      fields.write(value);
+      json.writeEndObject();
+    }
+    json.writeEndArray();
   }
 
   private static void setting(JsonGenerator json, String name, Object value, String source)

@@ -16,12 +16,8 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "unlock",
     description = {
@@ -35,12 +31,8 @@ import picocli.CommandLine.Spec;
             + "disk. It ends when its time is up, on 'credstore lock', and when the passphrase or "
             + "data key changes (passwd, rekey). Running unlock again replaces it.",
         "Exits 4 for a wrong or missing passphrase, 5 where no unlock cache can work (the "
-            + "message says why), 10 if DURATION is longer than the maximum."},
-    mixinStandardHelpOptions = true)
-final class UnlockCommand implements Callable<Integer> {
-
-  @ParentCommand Credstore root;
-  @Spec CommandSpec spec;
+            + "message says why), 10 if DURATION is longer than the maximum."})
+final class UnlockCommand extends BaseCommand {
 
   @Option(names = "--for", paramLabel = "DURATION",
       description = "How long: 45s, 30m, 8h, 1d or ISO-8601 (PT8H). Default: 15m.")
@@ -52,8 +44,8 @@ final class UnlockCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CredentialStoreException {
-    PrintWriter err = spec.commandLine().getErr();
-    StoreSession session = StoreSession.load(root.context, root.global);
+    PrintWriter err = err();
+    StoreSession session = session();
     Duration maximum = UnlockPolicy.maximum(session.settings);
     Duration wanted = duration == null
         ? min(UnlockPolicy.DEFAULT_DURATION, maximum) : Durations.parse(duration, "--for");
@@ -78,7 +70,7 @@ final class UnlockCommand implements Callable<Integer> {
   // Read once, when the store asks: a second ask (there is none for UNLOCK) would find stdin spent.
   private PassphraseSource stdinPassphrase() {
     return (purpose, location) -> {
-      Secret line = SecretInput.readAll(root.context.stdin(), "passphrase", false);
+      Secret line = SecretInput.readAll(context().stdin(), "passphrase", false);
       if (line.length() == 0) {
         line.close();
         throw new AuthenticationException("--passphrase-stdin: standard input "

@@ -2,11 +2,9 @@ package dev.credstore.cli.migrate;
 
 import dev.credstore.spi.PrivateFiles;
 import java.io.IOException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.Set;
 
@@ -47,15 +45,7 @@ public interface ConfigRewriter {
    * @throws IOException if the file is unchanged
    */
   default void delete(Path file, byte[] expected) throws IOException {
-    byte[] now = Files.readAllBytes(file);
-    try {
-      if (Files.isSymbolicLink(file) || !MessageDigest.isEqual(now, expected)) {
-        throw new FileSystemException(file.toString(), null,
-            "it changed while credstore was migrating it");
-      }
-    } finally {
-      java.util.Arrays.fill(now, (byte) 0);
-    }
+    PrivateFiles.requireUnchanged(file, expected);
     Files.delete(file);
   }
 }

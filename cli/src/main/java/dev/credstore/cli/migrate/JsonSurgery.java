@@ -36,6 +36,23 @@ public final class JsonSurgery {
     return parser;
   }
 
+  /** One pass over a parse of the file; it may throw the file's own problems. */
+  @FunctionalInterface
+  private interface Walk<T> {
+    T over(JsonParser parser) throws IOException, ConfigurationException;
+  }
+
+  // One parse of json, with Jackson's failures as one-line errors that quote nothing of the file.
+  private static <T> T walk(byte[] json, Walk<T> walk) throws ConfigurationException {
+    try (JsonParser parser = parser(json)) {
+      return walk.over(parser);
+    } catch (JsonProcessingException e) {
+      throw invalid(e);
+    } catch (IOException e) {
+      throw new ConfigurationException("cannot be parsed as JSON: " + e.getClass().getSimpleName());
+    }
+  }
+
   private final byte[] original;
   private byte[] current;
   private final Set<String> removed = new LinkedHashSet<>();
@@ -60,8 +77,8 @@ public final class JsonSurgery {
    */
   public static List<String> stringPointers(byte[] json, Predicate<List<String>> wanted)
       throws ConfigurationException {
-    List<String> found = new ArrayList<>();
-    try (JsonParser parser = parser(json)) {
+    return walk(json, parser -> {
+      List<String> found = new ArrayList<>();
       JsonToken token;
       while ((token = parser.nextToken()) != null) {
         if (token == JsonToken.VALUE_STRING && parser.getParsingContext().inObject()) {
@@ -71,19 +88,15 @@ public final class JsonSurgery {
           }
         }
       }
-    } catch (JsonProcessingException e) {
-      throw invalid(e);
-    } catch (IOException e) {
-      throw new ConfigurationException("cannot be parsed as JSON: " + e.getClass().getSimpleName());
-    }
-    return found;
+      return found;
+    });
   }
 
   /** The member names of the object at {@code objectPointer} ("" for the top), in order. */
   public static List<String> memberNames(byte[] json, String objectPointer)
       throws ConfigurationException {
-    List<String> names = new ArrayList<>();
-    try (JsonParser parser = parser(json)) {
+    return walk(json, parser -> {
+      List<String> names = new ArrayList<>();
       JsonToken token;
       while ((token = parser.nextToken()) != null) {
         if (token == JsonToken.FIELD_NAME && parser.getParsingContext().getParent() != null
@@ -92,12 +105,8 @@ public final class JsonSurgery {
           names.add(parser.currentName());
         }
       }
-    } catch (JsonProcessingException e) {
-      throw invalid(e);
-    } catch (IOException e) {
-      throw new ConfigurationException("cannot be parsed as JSON: " + e.getClass().getSimpleName());
-    }
-    return names;
+      return names;
+    });
   }
 
   /** The pointer's member names, unescaped. */
@@ -195,8 +204,8 @@ public final class JsonSurgery {
 
   private List<String> events(byte[] json, Set<String> skipMembers, Set<String> skipInserted)
       throws ConfigurationException {
-    List<String> events = new ArrayList<>();
-    try (JsonParser parser = parser(json)) {
+    return walk(json, parser -> {
+      List<String> events = new ArrayList<>();
       JsonToken token;
       while ((token = parser.nextToken()) != null) {
         if (token == JsonToken.FIELD_NAME) {
@@ -216,12 +225,8 @@ public final class JsonSurgery {
           events.add(at + " " + token);
         }
       }
-    } catch (JsonProcessingException e) {
-      throw invalid(e);
-    } catch (IOException e) {
-      throw new ConfigurationException("cannot be parsed as JSON: " + e.getClass().getSimpleName());
-    }
-    return events;
+      return events;
+    });
   }
 
   private static String firstDifference(List<String> before, List<String> after) {
@@ -235,62 +240,58 @@ public final class JsonSurgery {
 
   /** [start, end) of the string token at {@code pointer}, quotes included. */
   private static int[] stringRange(byte[] json, String pointer) throws ConfigurationException {
-    try (JsonParser parser = parser(json)) {
-      JsonToken token;
-      while ((token = parser.nextToken()) != null) {
-        if (token == JsonToken.VALUE_STRING
-            && parser.getParsingContext().pathAsPointer().toString().equals(pointer)) {
-          int start = (int) parser.currentTokenLocation().getByteOffset();
-          parser.finishToken();
-          int end = (int) parser.currentLocation().getByteOffset();
-          if (start < 0 || end <= start || json[start] != '"' || json[end - 1] != '"') {
-            throw new ConfigurationException("credstore could not locate the value " + pointer
-                + " precisely enough to replace it; the file is left as it is");
-          }
-          return new int[] {start, end};
-        }
+    return walk(json, parser -> {
+      if (!seek(parser, JsonToken.VALUE_STRING, pointer)) {
+        throw new ConfigurationException("no string value at " + pointer);
       }
-    } catch (JsonProcessingException e) {
-      throw invalid(e);
-    } catch (IOException e) {
-      throw new ConfigurationException("cannot be parsed as JSON: " + e.getClass().getSimpleName());
-    }
-    throw new ConfigurationException("no string value at " + pointer);
+      int start = (int) parser.currentTokenLocation().getByteOffset();
+      parser.finishToken();
+      int end = (int) parser.currentLocation().getByteOffset();
+      if (start < 0 || end <= start || json[start] != '"' || json[end - 1] != '"') {
+        throw new ConfigurationException("credstore could not locate the value " + pointer
+            + " precisely enough to replace it; the file is left as it is");
+      }
+      return new int[] {start, end};
+    });
   }
 
   /** Offsets of the object's '{', its first member's name (or -1) and its '}'. */
   private static int[] objectRange(byte[] json, String pointer) throws ConfigurationException {
-    try (JsonParser parser = parser(json)) {
-      JsonToken token;
-      while ((token = parser.nextToken()) != null) {
-        if (token == JsonToken.START_OBJECT
-            && parser.getParsingContext().pathAsPointer().toString().equals(pointer)) {
-          int open = (int) parser.currentTokenLocation().getByteOffset();
-          JsonToken next = parser.nextToken();
-          int first = next == JsonToken.FIELD_NAME
-              ? (int) parser.currentTokenLocation().getByteOffset() : -1;
-          if (next != JsonToken.END_OBJECT) {
-            parser.nextToken();
-            parser.skipChildren();
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-              parser.nextToken();
-              parser.skipChildren();
-            }
-          }
-          int close = (int) parser.currentTokenLocation().getByteOffset();
-          if (json[open] != '{' || json[close] != '}' || (first >= 0 && json[first] != '"')) {
-            throw new ConfigurationException("credstore could not locate the object " + pointer
-                + " precisely enough to edit it; the file is left as it is");
-          }
-          return new int[] {open, first, close};
+    return walk(json, parser -> {
+      if (!seek(parser, JsonToken.START_OBJECT, pointer)) {
+        throw new ConfigurationException("no object at " + (pointer.isEmpty() ? "the top" : pointer));
+      }
+      int open = (int) parser.currentTokenLocation().getByteOffset();
+      JsonToken next = parser.nextToken();
+      int first = next == JsonToken.FIELD_NAME
+          ? (int) parser.currentTokenLocation().getByteOffset() : -1;
+      if (next != JsonToken.END_OBJECT) {
+        parser.nextToken();
+        parser.skipChildren();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+          parser.nextToken();
+          parser.skipChildren();
         }
       }
-    } catch (JsonProcessingException e) {
-      throw invalid(e);
-    } catch (IOException e) {
-      throw new ConfigurationException("cannot be parsed as JSON: " + e.getClass().getSimpleName());
+      int close = (int) parser.currentTokenLocation().getByteOffset();
+      if (json[open] != '{' || json[close] != '}' || (first >= 0 && json[first] != '"')) {
+        throw new ConfigurationException("credstore could not locate the object " + pointer
+            + " precisely enough to edit it; the file is left as it is");
+      }
+      return new int[] {open, first, close};
+    });
+  }
+
+  /** Moves {@code parser} onto the first {@code kind} token at {@code pointer}; false if none. */
+  private static boolean seek(JsonParser parser, JsonToken kind, String pointer)
+      throws IOException {
+    JsonToken token;
+    while ((token = parser.nextToken()) != null) {
+      if (token == kind && parser.getParsingContext().pathAsPointer().toString().equals(pointer)) {
+        return true;
+      }
     }
-    throw new ConfigurationException("no object at " + (pointer.isEmpty() ? "the top" : pointer));
+    return false;
   }
 
   private static byte[] splice(byte[] bytes, int from, int to, String replacement) {

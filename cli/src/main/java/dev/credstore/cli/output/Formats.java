@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.credstore.api.CredentialKind;
 import dev.credstore.api.CredentialId;
 import dev.credstore.api.CredentialMetadata;
+import dev.credstore.spi.MetadataJson;
 import dev.credstore.spi.Json;
 import java.io.IOException;
 import java.io.Writer;
@@ -55,11 +56,7 @@ public final class Formats {
     json.writeStringField("account", metadata.id().account());
     json.writeStringField("kind", kind(metadata.kind()));
     json.writeStringField("keyName", metadata.keyName());
-    json.writeObjectFieldStart("attributes");
-    for (Map.Entry<String, String> attribute : metadata.attributes().entrySet()) {
-      json.writeStringField(attribute.getKey(), attribute.getValue());
-    }
-    json.writeEndObject();
+    MetadataJson.writeAttributes(json, metadata.attributes());
     json.writeStringField("createdAt", metadata.createdAt().toString());
     json.writeStringField("updatedAt", metadata.updatedAt().toString());
     json.writeStringField("rotatedAt",

@@ -163,16 +163,7 @@ public final class UnlockAgent {
   }
 
   private void answer(SocketChannel client) {
-    Thread cutOff = new Thread(() -> {
-      try {
-        Thread.sleep(REQUEST_TIMEOUT_MILLIS);
-        client.close();
-      } catch (InterruptedException | IOException finished) {
-        // Answered in time, or already closed.
-      }
-    }, "credstore-agent-timeout");
-    cutOff.setDaemon(true);
-    cutOff.start();
+    Thread cutOff = Wire.closeAfter(client, REQUEST_TIMEOUT_MILLIS, "credstore-agent-timeout");
     try (client) {
       UnixDomainPrincipal peer = client.getOption(ExtendedSocketOptions.SO_PEERCRED);
       if (!owner.equals(peer.user())) {

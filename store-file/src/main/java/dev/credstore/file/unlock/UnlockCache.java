@@ -193,7 +193,8 @@ public final class UnlockCache {
         .flip();
     ByteBuffer head = ByteBuffer.allocate(1 + 8 + Wire.KEY_BYTES + 4);
     try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      Thread cutOff = cutOff(channel);
+      // A stopped or wedged agent must not hang the command.
+      Thread cutOff = Wire.closeAfter(channel, ANSWER_TIMEOUT_MILLIS, "credstore-unlock-timeout");
       try {
         if (!connectToOurs(channel)) {
           return null;
@@ -317,7 +318,8 @@ public final class UnlockCache {
    */
   private boolean ask(ByteBuffer request, ByteBuffer reply) {
     try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      Thread cutOff = cutOff(channel);
+      // A stopped or wedged agent must not hang the command.
+      Thread cutOff = Wire.closeAfter(channel, ANSWER_TIMEOUT_MILLIS, "credstore-unlock-timeout");
       try {
         if (!connectToOurs(channel)) {
           return false;
@@ -338,21 +340,6 @@ public final class UnlockCache {
     UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
     UserPrincipal owner = Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS);
     return owner.equals(peer.user());
-  }
-
-  // A stopped or wedged agent must not hang the command: close the channel under it.
-  private static Thread cutOff(SocketChannel channel) {
-    Thread thread = new Thread(() -> {
-      try {
-        Thread.sleep(ANSWER_TIMEOUT_MILLIS);
-        channel.close();
-      } catch (InterruptedException | IOException finished) {
-        // Answered in time.
-      }
-    }, "credstore-unlock-timeout");
-    thread.setDaemon(true);
-    thread.start();
-    return thread;
   }
 
   private void ensureDirectory() throws StorageException {

@@ -55,4 +55,22 @@ final class Wire {
       channel.write(buffer);
     }
   }
+
+  /**
+   * Starts a daemon thread that closes {@code channel} after {@code millis} unless interrupted
+   * first: a stopped or wedged peer must not hang either side. Interrupt it once answered.
+   */
+  static Thread closeAfter(SocketChannel channel, long millis, String threadName) {
+    Thread thread = new Thread(() -> {
+      try {
+        Thread.sleep(millis);
+        channel.close();
+      } catch (InterruptedException | IOException finished) {
+        // Answered in time, or already closed.
+      }
+    }, threadName);
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
 }

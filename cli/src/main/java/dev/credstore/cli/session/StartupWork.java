@@ -51,12 +51,7 @@ final class StartupWork {
    * its settings and checks its files. Connects to nothing.
    */
   static void prepareUnixSocketsInBackground() {
-    if (SOCKETS_PREPARED.getAndSet(true)) {
-      return;
-    }
-    Thread thread = new Thread(StartupWork::prepareUnixSockets, "credstore-socket-prepare");
-    thread.setDaemon(true);
-    thread.start();
+    once(SOCKETS_PREPARED, StartupWork::prepareUnixSockets, "credstore-socket-prepare");
   }
 
   private static void prepareUnixSockets() {
@@ -73,18 +68,22 @@ final class StartupWork {
    * secret's decryption would wait for the jar to be opened. Nothing is loaded from the jar here.
    */
   static void readJarIndexInBackground() {
-    if (INDEX_READ.getAndSet(true)) {
-      return;
-    }
-    Thread thread = new Thread(StartupWork::readJarIndex, "credstore-jar-index");
-    thread.setDaemon(true);
-    thread.start();
+    once(INDEX_READ, StartupWork::readJarIndex, "credstore-jar-index");
   }
 
   private static void readJarIndex() {
     ClassLoader loader = StartupWork.class.getClassLoader();
     if (loader != null) {
       loader.getResource("META-INF/MANIFEST.MF");
+    }
+  }
+
+  /** Runs {@code work} on a daemon thread, the first time only. */
+  private static void once(AtomicBoolean started, Runnable work, String name) {
+    if (!started.getAndSet(true)) {
+      Thread thread = new Thread(work, name);
+      thread.setDaemon(true);
+      thread.start();
     }
   }
 }

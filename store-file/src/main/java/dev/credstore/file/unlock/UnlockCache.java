@@ -191,39 +191,32 @@ public final class UnlockCache {
     ByteBuffer request = ByteBuffer.allocate(1 + 2 + path.length + 4 + file.length);
     request.put(Wire.OPEN).putShort((short) path.length).put(path).putInt(file.length).put(file)
         .flip();
+    return exchange(request, UnlockCache::readOpened);
+  }
+
+  /** The rest of an {@link Wire#OPEN} answer, or null if it is not one (still valid). */
+  private static Opened readOpened(SocketChannel channel) throws IOException {
     ByteBuffer head = ByteBuffer.allocate(1 + 8 + Wire.KEY_BYTES + 4);
-    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      // A stopped or wedged agent must not hang the command.
-      Thread cutOff = Wire.closeAfter(channel, ANSWER_TIMEOUT_MILLIS, "credstore-unlock-timeout");
-      try {
-        if (!connectToOurs(channel)) {
-          return null;
-        }
-        Wire.writeFully(channel, request);
-        if (!Wire.readFully(channel, head) || head.get() != Wire.OPENED
-            || head.getLong() <= System.currentTimeMillis()) {
-          return null;
-        }
-        byte[] key = new byte[Wire.KEY_BYTES];
-        head.get(key);
-        int length = head.getInt();
-        if (length < 0 || length > Wire.MAX_OPEN_BYTES) {
-          Arrays.fill(key, (byte) 0);
-          return null;
-        }
-        ByteBuffer payload = ByteBuffer.allocate(length);
-        if (!Wire.readFully(channel, payload)) {
-          Arrays.fill(key, (byte) 0);
-          Arrays.fill(payload.array(), (byte) 0);
-          return null;
-        }
-        return new Opened(key, payload.array());
-      } finally {
-        cutOff.interrupt();
-        Arrays.fill(head.array(), (byte) 0);
+    try {
+      if (!Wire.readFully(channel, head) || head.get() != Wire.OPENED
+          || head.getLong() <= System.currentTimeMillis()) {
+        return null;
       }
-    } catch (IOException | RuntimeException e) {
-      return null;
+      byte[] key = new byte[Wire.KEY_BYTES];
+      head.get(key);
+      int length = head.getInt();
+      ByteBuffer payload = length < 0 || length > Wire.MAX_OPEN_BYTES ? null
+          : ByteBuffer.allocate(length);
+      if (payload == null || !Wire.readFully(channel, payload)) {
+        Arrays.fill(key, (byte) 0);
+        if (payload != null) {
+          Arrays.fill(payload.array(), (byte) 0);
+        }
+        return null;
+      }
+      return new Opened(key, payload.array());
+    } finally {
+      Arrays.fill(head.array(), (byte) 0);
     }
   }
 
@@ -317,20 +310,30 @@ public final class UnlockCache {
    * failure, including an agent that is not ours or does not answer within two seconds.
    */
   private boolean ask(ByteBuffer request, ByteBuffer reply) {
+    return exchange(request, channel -> Wire.readFully(channel, reply) ? reply : null) != null;
+  }
+
+  /** How the rest of an answer is read: null when it is not the one hoped for. */
+  private interface Answer<T> {
+    T read(SocketChannel channel) throws IOException;
+  }
+
+  /** Sends {@code request} to our agent and reads its answer; null on any failure. */
+  private <T> T exchange(ByteBuffer request, Answer<T> answer) {
     try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       // A stopped or wedged agent must not hang the command.
       Thread cutOff = Wire.closeAfter(channel, ANSWER_TIMEOUT_MILLIS, "credstore-unlock-timeout");
       try {
         if (!connectToOurs(channel)) {
-          return false;
+          return null;
         }
         Wire.writeFully(channel, request);
-        return Wire.readFully(channel, reply);
+        return answer.read(channel);
       } finally {
         cutOff.interrupt();
       }
     } catch (IOException | RuntimeException e) {
-      return false;
+      return null;
     }
   }
 

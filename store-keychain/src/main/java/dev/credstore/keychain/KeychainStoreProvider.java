@@ -95,7 +95,7 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
     Connected connected;
     try {
       connected = BoundedCalls.onceClosingLate(() -> {
-        SecretService bus = SecretService.connect(address);
+        SecretService bus = SecretService.connectPreparingTransfer(address);
         try {
           return new Connected(bus, bus.state());
         } catch (IOException | RuntimeException e) {
@@ -193,15 +193,7 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
     BoundedCalls calls = new BoundedCalls(options.operationTimeout());
     SecretServiceStore store = null;
     try {
-      SecretService.State state;
-      try {
-        state = calls.call(bus::lockState);
-      } catch (Exception e) {
-        throw new BackendUnavailableException("the Secret Service did not answer", e);
-      }
-      if (state == SecretService.State.LOCKED) {
-        throw lockedCollection();
-      }
+      // The probe that handed over the bus found the collection unlocked just now: no second ask.
       store = new SecretServiceStore(bus, calls, new WriteLock(
           options.dataDirectory().resolve("keychain.lock"), options.operationTimeout()),
           Clock.systemUTC());

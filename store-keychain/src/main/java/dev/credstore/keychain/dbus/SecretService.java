@@ -52,17 +52,35 @@ public final class SecretService implements AutoCloseable {
   }
 
   /**
+   * {@link #connect}, having started the transfer's key pair first ({@link #prepareTransfer}): for
+   * the probe of a command, which most often goes on to move a secret. The keys are then made on
+   * another core while the bus is connected and asked about the collection, instead of after.
+   */
+  public static SecretService connectPreparingTransfer(String address) throws IOException {
+    FutureTask<SecretTransfer> keys = startKeys();
+    SecretService service = connect(address);
+    synchronized (service) {
+      service.keys = keys;
+    }
+    return service;
+  }
+
+  /**
    * Starts making the transfer's key pair on a daemon thread, so that it is ready by the time a
-   * secret is read. Not done by {@link #connect}: a probe needs no keys, and loading the crypto
-   * classes would slow it.
+   * secret is read.
    */
   public synchronized void prepareTransfer() {
     if (keys == null) {
-      keys = new FutureTask<>(SecretTransfer::start);
-      Thread maker = new Thread(keys, "credstore-dh-keys");
-      maker.setDaemon(true);
-      maker.start();
+      keys = startKeys();
     }
+  }
+
+  private static FutureTask<SecretTransfer> startKeys() {
+    FutureTask<SecretTransfer> keys = new FutureTask<>(SecretTransfer::start);
+    Thread maker = new Thread(keys, "credstore-dh-keys");
+    maker.setDaemon(true);
+    maker.start();
+    return keys;
   }
 
   /** The bus connection's unique name. */

@@ -71,13 +71,6 @@ public final class StoreSession {
 
   public SelectedBackend select() throws CredentialStoreException {
     StartupWork.nameTheDefaultSelectorProvider();
-    String backend = settings.backend().value();
-    if (!backend.equals("pass")) {
-      StartupWork.prepareUnixSocketsInBackground();
-    }
-    if (!backend.equals("file") && !backend.equals("pass")) {
-      StartupWork.readJarIndexInBackground();
-    }
     return backends.select(settings, options);
   }
 

@@ -95,7 +95,7 @@ public final class KeychainStoreProvider implements CredentialStoreProvider {
     Connected connected;
     try {
       connected = BoundedCalls.onceClosingLate(() -> {
-        SecretService bus = SecretService.connectPreparingTransfer(address);
+        SecretService bus = SecretService.connect(address);
         try {
           return new Connected(bus, bus.state());
         } catch (IOException | RuntimeException e) {

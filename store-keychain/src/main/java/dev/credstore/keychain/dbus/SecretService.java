@@ -52,22 +52,9 @@ public final class SecretService implements AutoCloseable {
   }
 
   /**
-   * {@link #connect}, having started the transfer's key pair first ({@link #prepareTransfer}): for
-   * the probe of a command, which most often goes on to move a secret. The keys are then made on
-   * another core while the bus is connected and asked about the collection, instead of after.
-   */
-  public static SecretService connectPreparingTransfer(String address) throws IOException {
-    FutureTask<SecretTransfer> keys = startKeys();
-    SecretService service = connect(address);
-    synchronized (service) {
-      service.keys = keys;
-    }
-    return service;
-  }
-
-  /**
    * Starts making the transfer's key pair on a daemon thread, so that it is ready by the time a
-   * secret is read.
+   * secret is read. Not done by {@link #connect}: a probe needs no keys (measured: starting them
+   * there gains a get nothing and costs list and status the CPU).
    */
   public synchronized void prepareTransfer() {
     if (keys == null) {

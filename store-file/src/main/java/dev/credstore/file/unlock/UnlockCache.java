@@ -37,8 +37,9 @@ import jdk.net.UnixDomainPrincipal;
  * unexpected (no agent, a foreign or stuck one, another binding) reads as "nothing held".
  *
  * <p>Why an agent and not the kernel's key retention service: from Java 17 the keyring is reached
- * only through JNA, whose start-up alone took 130 ms per process here (bench/README.md), more than
- * a whole {@code get} answered from the environment; the agent costs one connect.
+ * only through JNA, whose start-up alone takes ~46 ms per process on a quiet machine here
+ * (bench/README.md), and a key fetched from it would still have to be used by each command, with
+ * the JDK crypto's set-up; the agent costs one round trip and decrypts itself ({@link #open}).
  */
 public final class UnlockCache {
 

@@ -91,16 +91,36 @@ public final class UnlockCache {
             + " does not exist (a login session or `loginctl enable-linger` makes it)");
       }
     }
+    Path directory = runtime.resolve("credstore");
+    Path socket = directory.resolve(socketName(storeFile));
+    if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+      prepareSocketsInBackground(); // before the checks: it connects to nothing
+    }
     PrivacyVerdict verdict = PrivateFiles.checkDirectory(runtime);
     if (!verdict.isPrivate()) {
       return unavailable("the runtime directory is not private: " + verdict.message());
     }
-    Path directory = runtime.resolve("credstore");
-    Path socket = directory.resolve(socketName(storeFile));
     if (socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
       return unavailable("the socket path " + socket + " is longer than a Unix socket allows");
     }
     return new UnlockCache(directory, socket, null);
+  }
+
+  /**
+   * The JDK's first Unix socket sets up, for socket names, a SecureRandom and with it the security
+   * providers: ~7 ms in a cold JVM. With an agent listening, this does that on another core while
+   * the store's files are checked and read. Connects to nothing.
+   */
+  private static void prepareSocketsInBackground() {
+    Thread thread = new Thread(() -> {
+      try {
+        SocketChannel.open(StandardProtocolFamily.UNIX).close();
+      } catch (IOException | RuntimeException e) {
+        // Only a head start: the real connect meets and handles the same problem.
+      }
+    }, "credstore-socket-prepare");
+    thread.setDaemon(true);
+    thread.start();
   }
 
   private static UnlockCache unavailable(String reason) {

@@ -60,16 +60,43 @@ final class SecretServiceStore implements CredentialStore {
   public Optional<Credential> get(CredentialId id) throws CredentialStoreException {
     checkOpen();
     return run("read", id, () -> {
-      List<String> own = service.searchDefaultCollection(ItemLayout.currentOf(id));
-      if (own.size() > 1) {
-        throw ItemValues.duplicates(id, own.size());
+      // A write in another process creates the new items before it deletes the old ones: read in
+      // between, the items look like a write cut short, or one is gone by the time it is read.
+      // Such a write ends within milliseconds; a state that outlasts the retries is reported.
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return readOnce(id);
+        } catch (IntegrityException | DBusErrorException e) {
+          boolean mayPass = e instanceof IntegrityException
+              || ((DBusErrorException) e).objectGone();
+          if (!mayPass || attempt == READ_ATTEMPTS) {
+            throw e;
+          }
+        }
+        try {
+          Thread.sleep(READ_RETRY_MILLIS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted while reading " + id);
+        }
       }
-      if (own.size() == 1) {
-        return Optional.of(readOwn(id, own.get(0)));
-      }
-      String foreign = foreignItem(id);
-      return foreign == null ? Optional.<Credential>empty() : Optional.of(readForeign(id, foreign));
     });
+  }
+
+  private static final int READ_ATTEMPTS = 10;
+  private static final long READ_RETRY_MILLIS = 25;
+
+  private Optional<Credential> readOnce(CredentialId id)
+      throws IOException, CredentialStoreException {
+    List<String> own = service.searchDefaultCollection(ItemLayout.currentOf(id));
+    if (own.size() > 1) {
+      throw ItemValues.duplicates(id, own.size());
+    }
+    if (own.size() == 1) {
+      return Optional.of(readOwn(id, own.get(0)));
+    }
+    String foreign = foreignItem(id);
+    return foreign == null ? Optional.empty() : Optional.of(readForeign(id, foreign));
   }
 
   private Credential readOwn(CredentialId id, String item)

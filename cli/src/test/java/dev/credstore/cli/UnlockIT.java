@@ -8,13 +8,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.credstore.cli.CliProcess.Result;
+import dev.credstore.testing.Bytes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -270,22 +268,22 @@ class UnlockIT {
     Path scratch = temp.resolve("scratch"); // the test's own capture of stdout
     for (Path root : new Path[] {cli.home, Path.of(System.getProperty("java.io.tmpdir")),
         Path.of("/dev/shm"), runtime}) {
-      scan(root, scratch, start, secrets, found);
+      found.addAll(Bytes.filesHolding(root, scratch, start, secrets));
     }
     try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
       for (Path process : (Iterable<Path>) processes::iterator) {
         if (process.getFileName().toString().chars().allMatch(Character::isDigit)) {
-          byte[] argv = readOrEmpty(process.resolve("cmdline"));
+          byte[] argv = Bytes.readOrEmpty(process.resolve("cmdline"));
           for (byte[] secret : secrets) {
-            if (indexOf(argv, secret) >= 0) {
+            if (Bytes.contains(argv, secret)) {
               found.add(process.resolve("cmdline").toString());
             }
           }
           String cmdline = new String(argv, StandardCharsets.UTF_8);
           if (cmdline.contains("UnlockAgent")) {
-            byte[] environ = readOrEmpty(process.resolve("environ"));
+            byte[] environ = Bytes.readOrEmpty(process.resolve("environ"));
             for (byte[] secret : secrets) {
-              if (indexOf(environ, secret) >= 0) {
+              if (Bytes.contains(environ, secret)) {
                 found.add(process.resolve("environ") + " (the agent's)");
               }
             }
@@ -297,58 +295,5 @@ class UnlockIT {
       assertFalse(commandLine.contains(PASSPHRASE) || commandLine.contains(TOKEN), commandLine);
     }
     assertEquals(List.of(), found);
-  }
-
-  private static void scan(Path root, Path skip, long since, byte[][] secrets, List<String> found)
-      throws IOException {
-    if (!Files.isDirectory(root)) {
-      return;
-    }
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
-        return dir.equals(skip) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-        if (attributes.isRegularFile() && attributes.lastModifiedTime().toMillis() >= since
-            && attributes.size() < 64L << 20) {
-          byte[] bytes = readOrEmpty(file);
-          for (byte[] secret : secrets) {
-            if (indexOf(bytes, secret) >= 0) {
-              found.add(file.toString());
-            }
-          }
-        }
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException e) {
-        return FileVisitResult.CONTINUE;
-      }
-    });
-  }
-
-  private static byte[] readOrEmpty(Path file) {
-    try {
-      return Files.readAllBytes(file);
-    } catch (IOException | RuntimeException e) {
-      return new byte[0];
-    }
-  }
-
-  private static int indexOf(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
   }
 }

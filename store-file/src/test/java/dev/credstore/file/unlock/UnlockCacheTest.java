@@ -11,13 +11,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.credstore.api.BackendUnavailableException;
 import dev.credstore.api.UnlockStatus;
+import dev.credstore.testing.Bytes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -198,14 +196,15 @@ class UnlockCacheTest {
     String hex = HexFormat.of().formatHex(key);
     for (String root : new String[] {System.getProperty("user.home"),
         System.getProperty("java.io.tmpdir"), "/dev/shm", runtime.toString()}) {
-      scan(Path.of(root), start, found);
+      found.addAll(Bytes.filesHolding(Path.of(root), null, start, key));
     }
     try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
       for (Path process : (Iterable<Path>) processes::iterator) {
         if (process.getFileName().toString().chars().allMatch(Character::isDigit)) {
           for (String part : new String[] {"cmdline", "environ"}) {
-            byte[] bytes = readOrEmpty(process.resolve(part));
-            if (contains(bytes, key) || contains(bytes, hex.getBytes(StandardCharsets.US_ASCII))) {
+            byte[] bytes = Bytes.readOrEmpty(process.resolve(part));
+            if (Bytes.contains(bytes, key)
+                || Bytes.contains(bytes, hex.getBytes(StandardCharsets.US_ASCII))) {
               found.add(process.resolve(part).toString());
             }
           }
@@ -228,56 +227,13 @@ class UnlockCacheTest {
   private static long agentPid(Path socket) throws IOException {
     try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
       for (Path process : (Iterable<Path>) processes::iterator) {
-        String cmdline = new String(readOrEmpty(process.resolve("cmdline")), StandardCharsets.UTF_8);
+        String cmdline = new String(Bytes.readOrEmpty(process.resolve("cmdline")), StandardCharsets.UTF_8);
         if (cmdline.contains(UnlockCache.AGENT_MAIN) && cmdline.contains(socket.toString())) {
           return Long.parseLong(process.getFileName().toString());
         }
       }
     }
     throw new AssertionError("no agent process for " + socket);
-  }
-
-  /** Adds to {@code found} each regular file under {@code root} changed since then that holds the key. */
-  private void scan(Path root, long since, List<String> found) throws IOException {
-    if (!Files.isDirectory(root)) {
-      return;
-    }
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-        if (attributes.isRegularFile() && attributes.lastModifiedTime().toMillis() >= since
-            && attributes.size() < 64L << 20 && contains(readOrEmpty(file), key)) {
-          found.add(file.toString());
-        }
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException e) {
-        return FileVisitResult.CONTINUE;
-      }
-    });
-  }
-
-  private static byte[] readOrEmpty(Path file) {
-    try {
-      return Files.readAllBytes(file);
-    } catch (IOException | RuntimeException e) {
-      return new byte[0];
-    }
-  }
-
-  private static boolean contains(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return true;
-    }
-    return false;
   }
 
   private static boolean isRoot() {

@@ -13,6 +13,7 @@ import dev.credstore.api.StoreDescription;
 import dev.credstore.keychain.dbus.DBusErrorException;
 import dev.credstore.keychain.dbus.SecretService;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -34,6 +35,10 @@ import java.util.TreeMap;
  * the next write), never a lost secret.
  */
 final class SecretServiceStore implements CredentialStore {
+
+  // How long a get waits out another process's write caught between its steps: 10 x 25 ms.
+  private static final int READ_ATTEMPTS = 10;
+  private static final long READ_RETRY_MILLIS = 25;
 
   private final SecretService service;
   private final SecretServiceCalls calls;
@@ -77,14 +82,11 @@ final class SecretServiceStore implements CredentialStore {
           Thread.sleep(READ_RETRY_MILLIS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw new java.io.InterruptedIOException("interrupted while reading " + id);
+          throw new InterruptedIOException("interrupted while reading " + id);
         }
       }
     });
   }
-
-  private static final int READ_ATTEMPTS = 10;
-  private static final long READ_RETRY_MILLIS = 25;
 
   private Optional<Credential> readOnce(CredentialId id)
       throws IOException, CredentialStoreException {

@@ -58,16 +58,11 @@ public final class SecretService implements AutoCloseable {
    */
   public synchronized void prepareTransfer() {
     if (keys == null) {
-      keys = startKeys();
+      keys = new FutureTask<>(SecretTransfer::start);
+      Thread maker = new Thread(keys, "credstore-dh-keys");
+      maker.setDaemon(true);
+      maker.start();
     }
-  }
-
-  private static FutureTask<SecretTransfer> startKeys() {
-    FutureTask<SecretTransfer> keys = new FutureTask<>(SecretTransfer::start);
-    Thread maker = new Thread(keys, "credstore-dh-keys");
-    maker.setDaemon(true);
-    maker.start();
-    return keys;
   }
 
   /** The bus connection's unique name. */

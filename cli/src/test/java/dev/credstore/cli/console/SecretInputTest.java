@@ -98,7 +98,15 @@ class SecretInputTest {
   @Test
   void prompt_zeroesTheTypedChars() {
     char[] typed = "typed-secret".toCharArray();
-    Terminal terminal = new Terminal() {
+    try (Secret secret = SecretInput.prompt(typing(typed), "Token: ")) {
+      assertEquals(12, secret.length());
+    }
+    assertArrayEquals(new char[12], typed);
+  }
+
+  /** A terminal at which {@code typed} is typed, once per prompt (the same array each time). */
+  private static Terminal typing(char[] typed) {
+    return new Terminal() {
       @Override
       public boolean isPresent() {
         return true;
@@ -109,10 +117,6 @@ class SecretInputTest {
         return typed;
       }
     };
-    try (Secret secret = SecretInput.prompt(terminal, "Token: ")) {
-      assertEquals(12, secret.length());
-    }
-    assertArrayEquals(new char[12], typed);
   }
 
   private static String readAll(String input, boolean multiline) {
@@ -157,17 +161,7 @@ class SecretInputTest {
 
   @Test
   void prompt_refusesControlCharacters() {
-    Terminal terminal = new Terminal() {
-      @Override
-      public boolean isPresent() {
-        return true;
-      }
-
-      @Override
-      public char[] readPassword(String prompt) {
-        return "typed\0secret".toCharArray();
-      }
-    };
+    Terminal terminal = typing("typed\0secret".toCharArray());
     UsageException e = assertThrows(UsageException.class,
         () -> SecretInput.prompt(terminal, "Token: "));
     assertTrue(e.getMessage().contains("at character 6"), e.getMessage());

@@ -15,13 +15,18 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One user, one store, whatever the session: the first write remembers its backend, a cron job
  * without a bus never opens an empty file store for a keychain user, and status names credentials
  * kept in the store not in use. On the real gnome-keyring of scripts/with-secret-service.
+ *
+ * <p>Isolated: {@code logout --all} here empties the one test keychain that every integration
+ * test shares, so no other test may hold keychain items meanwhile.
  */
+@Isolated
 class OneStorePerUserIT {
 
   @TempDir Path temp;

@@ -7,24 +7,14 @@ import java.util.function.Function;
 /**
  * Whether a file or directory is private and ours, as {@link PrivateFiles#check} and {@link
  * PrivateFiles#checkDirectory} judge it: the one rule that the stores apply to refuse a path and
- * that {@code doctor} reports. Not private: the path at fault, what is wrong with it, and the fix.
- * Holds no secret.
+ * that {@code doctor} reports. When not private: the {@code path} at fault (the checked path or
+ * one of its ancestors), the {@code problem}, a phrase that follows the path ("has mode
+ * rw-r--r--"), and the fix: a {@code command} to run on the path (e.g. "chmod 600"), or else
+ * {@code advice} to follow. All null when private. Holds no secret.
  */
-public final class PrivacyVerdict {
+public record PrivacyVerdict(Path path, String problem, String command, String advice) {
 
   private static final PrivacyVerdict PRIVATE = new PrivacyVerdict(null, null, null, null);
-
-  private final Path path;
-  private final String problem;
-  private final String command;
-  private final String advice;
-
-  private PrivacyVerdict(Path path, String problem, String command, String advice) {
-    this.path = path;
-    this.problem = problem;
-    this.command = command;
-    this.advice = advice;
-  }
 
   static PrivacyVerdict ok() {
     return PRIVATE;
@@ -42,16 +32,6 @@ public final class PrivacyVerdict {
 
   public boolean isPrivate() {
     return problem == null;
-  }
-
-  /** The file or directory at fault (the checked path or one of its ancestors); null if private. */
-  public Path path() {
-    return path;
-  }
-
-  /** What is wrong, a phrase that follows the path ("has mode rw-r--r--"). */
-  public String problem() {
-    return problem;
   }
 
   /** What to do about it, as a user would read it. */

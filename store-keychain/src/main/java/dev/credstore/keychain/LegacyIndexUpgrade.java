@@ -45,8 +45,9 @@ final class LegacyIndexUpgrade {
    * {@code account}, previous secrets under {@code credstore-previous:<service>}, metadata in
    * {@code keychain-index.json}) into marked items, then retires the index by renaming it to
    * {@value #RETIRED_SUFFIX}. An old item is deleted only once its marked copy has been read back,
-   * only if the index names it and its attributes are exactly the two java-keyring wrote (plus the generic schema gnome-keyring adds), so
-   * another tool's item with more attributes is never touched. Nothing to do without an index.
+   * only if the index names it and its attributes are exactly the two java-keyring wrote (plus
+   * the generic schema gnome-keyring adds), so another tool's item with more attributes is never
+   * touched. Nothing to do without an index.
    */
   void run(KeychainIndex index) throws CredentialStoreException {
     if (!Files.exists(index.file())) {

@@ -13,15 +13,7 @@ import java.time.Duration;
  * keychain has no transactions; without this two concurrent logins would each create an item and
  * each delete the other's.
  */
-final class WriteLock {
-
-  private final Path lockFile;
-  private final Duration timeout;
-
-  WriteLock(Path lockFile, Duration timeout) {
-    this.lockFile = lockFile;
-    this.timeout = timeout;
-  }
+record WriteLock(Path lockFile, Duration timeout) {
 
   /** Runs {@code action} holding the lock, waiting at most the timeout for others. */
   <T> T locked(PrivateLock.Action<T> action) throws CredentialStoreException {

@@ -127,7 +127,7 @@ final class DockerCredentialCommand extends BaseCommand {
           HelperNames.account(request.username));
       Map<String, String> wanted = HelperNames.attributes(request.serverUrl, request.username);
       try (Opened opened = open()) {
-        CredentialStore store = opened.store;
+        CredentialStore store = opened.store();
         Optional<Credential> existing = store.get(id);
         if (existing.isPresent()) {
           try (Credential current = existing.get()) {
@@ -169,10 +169,10 @@ final class DockerCredentialCommand extends BaseCommand {
       throws ProtocolException, CredentialStoreException, IOException {
     String serverUrl = serverUrl();
     try (Opened opened = open()) {
-      Optional<CredentialMetadata> newest = forServer(opened.store, serverUrl).stream()
+      Optional<CredentialMetadata> newest = forServer(opened.store(), serverUrl).stream()
           .max(Comparator.comparing(CredentialMetadata::updatedAt));
       Optional<Credential> found = newest.isEmpty() ? Optional.empty()
-          : opened.store.get(newest.get().id());
+          : opened.store().get(newest.get().id());
       if (found.isEmpty()) {
         throw new ProtocolException(NOT_FOUND);
       }
@@ -197,8 +197,8 @@ final class DockerCredentialCommand extends BaseCommand {
   private void erase() throws ProtocolException, CredentialStoreException {
     String serverUrl = serverUrl();
     try (Opened opened = open()) {
-      for (CredentialMetadata metadata : forServer(opened.store, serverUrl)) {
-        opened.store.delete(metadata.id());
+      for (CredentialMetadata metadata : forServer(opened.store(), serverUrl)) {
+        opened.store().delete(metadata.id());
       }
     }
   }
@@ -207,7 +207,7 @@ final class DockerCredentialCommand extends BaseCommand {
     // Everything is read before anything is written: on failure stdout holds only the error.
     Map<String, String> logins = new TreeMap<>();
     try (Opened opened = open()) {
-      for (CredentialMetadata metadata : opened.store.list()) {
+      for (CredentialMetadata metadata : opened.store().list()) {
         if (metadata.id().service().startsWith(SERVICE_PREFIX)) {
           logins.put(serverUrl(metadata), username(metadata));
         }

@@ -77,8 +77,7 @@ final class ExecCommand extends BaseCommand {
       description = "Variable for the secret (default: the service's own).")
   String env;
 
-  @Option(names = "--no-env", description = "Ignore the service's variable if set; read the store.")
-  boolean noEnv;
+  @Mixin NoEnvOption noEnv;
 
   @Override
   public Integer call() throws CredentialStoreException, InterruptedException {
@@ -114,7 +113,7 @@ final class ExecCommand extends BaseCommand {
             ? ChildProcess.variableFor(known, id, env) : null;
         // As 'get' finds it: the service's own variable for the default account, else the store
         // (opened once for all of them).
-        Optional<String> override = noEnv ? Optional.empty() : resolver.overridingVariable(id);
+        Optional<String> override = noEnv.set ? Optional.empty() : resolver.overridingVariable(id);
         Secret secret;
         Map<String, String> attributes = Map.of();
         if (override.isPresent()) {
@@ -123,7 +122,7 @@ final class ExecCommand extends BaseCommand {
           if (opened == null) {
             opened = session.open(err);
           }
-          Optional<Credential> stored = opened.store.get(id);
+          Optional<Credential> stored = opened.store().get(id);
           if (stored.isEmpty()) {
             throw new CredentialNotFoundException("not logged in to " + Describe.id(id)
                 + "; run: " + Describe.command("login", id));

@@ -36,12 +36,11 @@ public final class GetCommand extends BaseCommand {
       description = "Print one JSON object with the secret, its source and metadata.")
   boolean json;
 
-  @Option(names = "--no-env", description = "Ignore the service's environment variable.")
-  boolean noEnv;
+  @Mixin NoEnvOption noEnv;
 
   @Override
   public Integer call() throws CredentialStoreException, IOException {
-    return get(context(), global(), service, account.name, json, noEnv,
+    return get(context(), global(), service, account.name, json, noEnv.set,
         out(), err());
   }
 

@@ -60,9 +60,9 @@ final class GitCredentialCommand extends BaseCommand {
       try (Opened opened = StoreSession.openForHelper(context(), global(), "git",
           err())) {
         switch (action) {
-          case "get" -> get(opened.store, request);
-          case "store" -> store(opened.store, request);
-          default -> erase(opened.store, request);
+          case "get" -> get(opened.store(), request);
+          case "store" -> store(opened.store(), request);
+          default -> erase(opened.store(), request);
         }
       }
     } finally {

@@ -36,7 +36,7 @@ final class ListCommand extends BaseCommand {
     StoreSession session = session();
     Instant now = context().clock().instant();
     try (Opened opened = session.open(err())) {
-      List<CredentialMetadata> credentials = opened.store
+      List<CredentialMetadata> credentials = opened.store()
           .list(warning -> err().println("credstore: warning: " + warning)).stream()
           .filter(metadata -> service == null || metadata.id().service().equals(service))
           .toList();

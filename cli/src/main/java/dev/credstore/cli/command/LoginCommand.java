@@ -81,7 +81,7 @@ final class LoginCommand extends BaseCommand {
     try (Opened opened = session.open(selected, err)) {
       // A login that will conflict fails before the secret is typed (an existing file store is
       // unlocked for this, so its passphrase comes first).
-      if (!force && opened.store.list().stream().anyMatch(stored -> stored.id().equals(id))) {
+      if (!force && opened.store().list().stream().anyMatch(stored -> stored.id().equals(id))) {
         throw alreadyLoggedIn(id, null);
       }
       try (Secret secret = readSecret(id, apiKey)) {
@@ -103,11 +103,11 @@ final class LoginCommand extends BaseCommand {
   private void store(Opened opened, Credential credential, CredentialId id)
       throws CredentialStoreException {
     if (force) {
-      opened.store.put(credential);
+      opened.store().put(credential);
       return;
     }
     try {
-      opened.store.create(credential);
+      opened.store().create(credential);
     } catch (CredentialConflictException e) {
       // Another process logged in while the secret was typed.
       throw alreadyLoggedIn(id, e);

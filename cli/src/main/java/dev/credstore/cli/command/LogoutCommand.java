@@ -52,7 +52,7 @@ final class LogoutCommand extends BaseCommand {
     StoreSession session = session();
     try (Opened opened = session.open(err)) {
       if (all) {
-        List<CredentialMetadata> stored = opened.store.list();
+        List<CredentialMetadata> stored = opened.store().list();
         if (stored.isEmpty()) {
           err.println("credstore: no credentials in " + opened.where() + "; nothing to remove");
           return ExitCodes.OK;
@@ -60,13 +60,13 @@ final class LogoutCommand extends BaseCommand {
         confirmAll(stored.size(), opened.where());
         int removed = 0;
         for (CredentialMetadata metadata : stored) {
-          if (opened.store.delete(metadata.id())) {
+          if (opened.store().delete(metadata.id())) {
             removed++;
           }
         }
         err.println("logged out of " + removed + (removed == 1 ? " credential" : " credentials")
             + " in " + opened.where());
-      } else if (opened.store.delete(id)) {
+      } else if (opened.store().delete(id)) {
         err.println("logged out of " + Describe.id(id) + ", removed from " + opened.where());
       } else {
         err.println("credstore: not logged in to " + Describe.id(id) + " in " + opened.where()

@@ -373,7 +373,7 @@ final class MigrateCommand extends BaseCommand {
           throw e;
         }
       }
-      return opened.store;
+      return opened.store();
     }
 
     @Override

@@ -110,7 +110,7 @@ final class RotateCommand extends BaseCommand {
     SelectedBackend selected = session.select();
     Instant now = context().clock().instant();
     try (Opened opened = session.open(selected, err);
-        Credential current = opened.store.get(id).orElseThrow(() ->
+        Credential current = opened.store().get(id).orElseThrow(() ->
             new CredentialNotFoundException("not logged in to " + Describe.id(id) + "; run: "
                 + Describe.command("login", id)))) {
       Credential replacement;
@@ -139,7 +139,7 @@ final class RotateCommand extends BaseCommand {
       }
       try (Credential stored = replacement) {
         try {
-          opened.store.replace(current.secret(), stored);
+          opened.store().replace(current.secret(), stored);
         } catch (CredentialConflictException e) {
           throw new CredentialConflictException(Describe.id(id) + " changed while it was being "
               + (rollback ? "rolled back" : "rotated") + "; nothing was replaced, run the command "

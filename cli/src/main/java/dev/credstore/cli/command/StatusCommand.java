@@ -115,7 +115,7 @@ final class StatusCommand extends BaseCommand {
     List<CredentialMetadata> all;
     String where;
     try (Opened opened = session.open(err)) {
-      all = opened.store.list();
+      all = opened.store().list();
       where = opened.where();
     }
     List<CredentialMetadata> overdue = all.stream()

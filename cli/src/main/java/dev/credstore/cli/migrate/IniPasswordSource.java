@@ -10,23 +10,11 @@ import java.util.Set;
  * Secrets in INI files that credstore reports: {@code ~/.pypirc} passwords (twine and setuptools
  * read them; keyring or {@code TWINE_PASSWORD} replace them) and {@code ~/.aws/credentials} secret
  * keys ({@code $AWS_SHARED_CREDENTIALS_FILE}; a {@code credential_process} replaces them).
+ * {@code variable} names the file instead of {@code ~/file} when set (null: none); {@code keys}
+ * are the lower-case keys that hold secrets.
  */
-final class IniPasswordSource implements ReportingSource {
-
-  private final String tool;
-  private final String variable;
-  private final String file;
-  private final Set<String> keys;
-  private final String advice;
-
-  private IniPasswordSource(String tool, String variable, String file, Set<String> keys,
-      String advice) {
-    this.tool = tool;
-    this.variable = variable;
-    this.file = file;
-    this.keys = keys;
-    this.advice = advice;
-  }
+record IniPasswordSource(String tool, String variable, String file, Set<String> keys,
+    String advice) implements ReportingSource {
 
   static IniPasswordSource pypirc() {
     return new IniPasswordSource("pypirc", null, ".pypirc", Set.of("password"),
@@ -38,11 +26,6 @@ final class IniPasswordSource implements ReportingSource {
     return new IniPasswordSource("aws", "AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials",
         Set.of("aws_secret_access_key", "aws_session_token"),
         "a plaintext AWS secret key: use SSO or a credential_process, and remove the line");
-  }
-
-  @Override
-  public String tool() {
-    return tool;
   }
 
   @Override

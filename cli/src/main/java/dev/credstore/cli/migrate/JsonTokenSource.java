@@ -16,33 +16,15 @@ import java.util.Set;
  * A token at one JSON pointer, with metadata at others: k6's {@code config.json}, a service the
  * user registered with {@code tokenPointer} and {@code configFiles}, or any file named with {@code
  * migrate --from PATH --service NAME --pointer /json/pointer}. Cut with {@link PlaintextConfig}.
+ * Either {@code explicitFiles} or a {@code definition}'s (and the file {@code fileVariable} names);
+ * {@code tighten}: k6's world-readable file becomes 0600, and k6's stack variables are handed back.
  */
-final class JsonTokenSource implements PlaintextSource {
+record JsonTokenSource(String tool, List<Path> explicitFiles, ServiceDefinition definition,
+    String pointer, Map<String, String> metadataPointers, CredentialId id, String fileVariable,
+    boolean tighten) implements PlaintextSource {
 
   private static final Map<String, String> K6_VARIABLES = Map.of("stackID", "K6_CLOUD_STACK_ID",
       "stack", "K6_CLOUD_STACK_URL", "project", "K6_CLOUD_PROJECT_ID");
-
-  private final String tool;
-  private final List<Path> explicit;
-  private final ServiceDefinition definition;
-  private final String pointer;
-  private final Map<String, String> metadataPointers;
-  private final CredentialId id;
-  private final String fileVariable;
-  private final boolean tighten;
-
-  private JsonTokenSource(String tool, List<Path> explicit, ServiceDefinition definition,
-      String pointer, Map<String, String> metadataPointers, CredentialId id, String fileVariable,
-      boolean tighten) {
-    this.tool = tool;
-    this.explicit = explicit;
-    this.definition = definition;
-    this.pointer = pointer;
-    this.metadataPointers = metadataPointers;
-    this.id = id;
-    this.fileVariable = fileVariable;
-    this.tighten = tighten;
-  }
 
   /**
    * A registered service's known files. k6 also reads the file {@code K6_CONFIG} names, and k6
@@ -63,22 +45,9 @@ final class JsonTokenSource implements PlaintextSource {
   }
 
   @Override
-  public String tool() {
-    return tool;
-  }
-
-  CredentialId id() {
-    return id;
-  }
-
-  String pointer() {
-    return pointer;
-  }
-
-  @Override
   public List<Path> files(Places places) {
-    if (explicit != null) {
-      return explicit;
+    if (explicitFiles != null) {
+      return explicitFiles;
     }
     Set<Path> files = new LinkedHashSet<>();
     if (fileVariable != null) {

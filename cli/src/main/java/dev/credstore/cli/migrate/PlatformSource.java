@@ -27,17 +27,8 @@ import java.util.Optional;
  * afresh. OAuth login sessions ({@code sess-cli-<id>.json} and the like, access plus refresh token)
  * are reported with the advice to switch to an API token.
  */
-final class PlatformSource implements PlaintextSource {
-
-  private final String service;
-  private final String homeDirectory;
-  private final String prefix;
-
-  private PlatformSource(String service, String homeDirectory, String prefix) {
-    this.service = service;
-    this.homeDirectory = homeDirectory;
-    this.prefix = prefix;
-  }
+record PlatformSource(String tool, String homeDirectory, String prefix)
+    implements PlaintextSource {
 
   static PlatformSource platformsh() {
     return new PlatformSource("platformsh", ".platformsh", "PLATFORMSH_CLI");
@@ -45,11 +36,6 @@ final class PlatformSource implements PlaintextSource {
 
   static PlatformSource upsun() {
     return new PlatformSource("upsun", ".upsun-cli", "UPSUN_CLI");
-  }
-
-  @Override
-  public String tool() {
-    return service;
   }
 
   private Path home(Places places) {
@@ -154,7 +140,7 @@ final class PlatformSource implements PlaintextSource {
     byte[] token = Arrays.copyOf(bytes, end);
     CredentialId id;
     try {
-      id = CredentialId.of(service, session);
+      id = CredentialId.of(tool, session);
     } catch (IllegalArgumentException e) {
       throw Scan.problem(e);
     }
@@ -176,7 +162,7 @@ final class PlatformSource implements PlaintextSource {
     }
     try {
       byte[] rewritten = yaml.removeWithEmptyParent("api", "token").result();
-      return Scan.rewrite(List.of(new FoundSecret("api.token", CredentialId.of(service),
+      return Scan.rewrite(List.of(new FoundSecret("api.token", CredentialId.of(tool),
           Map.of(), token.get())), rewritten, List.of());
     } catch (ConfigurationException | RuntimeException e) {
       token.get().close();
@@ -193,7 +179,7 @@ final class PlatformSource implements PlaintextSource {
     }
     return Scan.nothing("an OAuth login session", List.of(new Reported(String.join(", ", tokens),
         "an OAuth login session (access and refresh token), not moved: create an API token and"
-            + " use credstore login " + service + ", then " + command() + " logout")));
+            + " use credstore login " + tool + ", then " + command() + " logout")));
   }
 
   /** Drops the session the CLI cached from the moved token, so it uses the variable's. */
@@ -219,6 +205,6 @@ final class PlatformSource implements PlaintextSource {
   }
 
   private String command() {
-    return service.equals("platformsh") ? "platform" : service;
+    return tool.equals("platformsh") ? "platform" : tool;
   }
 }

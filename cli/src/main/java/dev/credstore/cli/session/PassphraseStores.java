@@ -24,12 +24,12 @@ public final class PassphraseStores {
    */
   public static PassphraseProtectedStore of(Opened opened, String command)
       throws CredentialNotFoundException {
-    if (!(opened.backendStore instanceof PassphraseProtectedStore protectedStore)) {
+    if (!(opened.backendStore() instanceof PassphraseProtectedStore protectedStore)) {
       throw new UsageException("'credstore " + command + "' is for the encrypted file store; the "
-          + opened.selected.id() + " backend has no passphrase or data key of credstore's (choose"
+          + opened.selected().id() + " backend has no passphrase or data key of credstore's (choose"
           + " the file store with --backend file)");
     }
-    String location = opened.store.describe().location();
+    String location = opened.store().describe().location();
     try {
       if (!Files.exists(Path.of(location))) {
         throw new CredentialNotFoundException("there is no store at " + location

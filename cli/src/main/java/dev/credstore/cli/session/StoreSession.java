@@ -141,28 +141,19 @@ public final class StoreSession {
   public ResolvedToken resolveToken(KnownServices services, CredentialId id,
       boolean useEnvironment, PrintWriter err) throws CredentialStoreException {
     Optional<ResolvedToken> found = new TokenResolver(services, settings.environment())
-        .resolve(id, useEnvironment, () -> open(err).store);
+        .resolve(id, useEnvironment, () -> open(err).store());
     return found.orElseThrow(() -> new CredentialNotFoundException("not logged in to "
         + Describe.id(id) + "; run: " + Describe.command("login", id)));
   }
 
-  /** An open store and how it was chosen. */
-  public static final class Opened implements AutoCloseable {
-    public final SelectedBackend selected;
-    public final CredentialStore store;
-    /** The backend's own store object, for its own interfaces (PassphraseProtectedStore). */
-    public final CredentialStore backendStore;
-    private final StoreSettings settings;
+  /**
+   * An open store and how it was chosen. {@code backendStore} is the backend's own store object,
+   * for its own interfaces (PassphraseProtectedStore); {@code store} is it, or wraps it to
+   * remember the backend at the first write.
+   */
+  public record Opened(SelectedBackend selected, CredentialStore store,
+      CredentialStore backendStore, StoreSettings settings) implements AutoCloseable {
 
-    Opened(SelectedBackend selected, CredentialStore store, CredentialStore backendStore,
-        StoreSettings settings) {
-      this.selected = selected;
-      this.store = store;
-      this.backendStore = backendStore;
-      this.settings = settings;
-    }
-
-    /** E.g. "encrypted file ~/.local/share/credstore/credentials.cstore". */
     /**
      * Where the store is, short enough for a confirmation: "the file store at ~/…" or "the
      * keychain (Secret Service …)". The full description is in 'credstore status'.

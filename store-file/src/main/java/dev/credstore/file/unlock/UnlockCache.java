@@ -6,8 +6,6 @@ import dev.credstore.api.UnlockStatus;
 import dev.credstore.spi.PrivacyVerdict;
 import dev.credstore.spi.PrivateFiles;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -21,11 +19,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 
@@ -48,10 +43,7 @@ public final class UnlockCache {
   public static final int BINDING_BYTES = Wire.BINDING_BYTES;
 
   private static final long ANSWER_TIMEOUT_MILLIS = 2_000;
-  private static final long START_TIMEOUT_MILLIS = 20_000;
   private static final int MAX_SOCKET_PATH = 107; // sun_path holds 108 bytes with the NUL
-  /** The agent process's main class: {@link UnlockAgent} with the file store's {@code Opener}. */
-  static final String AGENT_MAIN = "dev.credstore.file.UnlockAgentMain";
 
   private final Path directory; // null when unavailable
   private final Path socket;
@@ -258,19 +250,7 @@ public final class UnlockCache {
     }
     ensureDirectory();
     forget();
-    Process agent = startAgent(duration);
-    byte[] input = new byte[Wire.BINDING_BYTES + Wire.KEY_BYTES];
-    System.arraycopy(binding, 0, input, 0, Wire.BINDING_BYTES);
-    System.arraycopy(dataKey, 0, input, Wire.BINDING_BYTES, Wire.KEY_BYTES);
-    try (OutputStream in = agent.getOutputStream()) {
-      in.write(input);
-    } catch (IOException e) {
-      agent.destroy();
-      throw new StorageException("cannot hand the key to the unlock agent: " + e.getMessage(), e);
-    } finally {
-      Arrays.fill(input, (byte) 0);
-    }
-    awaitReady(agent);
+    Process agent = AgentProcess.start(socket, binding, dataKey, duration);
     Instant until = heldUntil(binding);
     if (until == null) {
       agent.destroy();
@@ -368,62 +348,6 @@ public final class UnlockCache {
 
   private void ensureDirectory() throws StorageException {
     PrivateFiles.ensureDirectory(directory);
-  }
-
-  private Process startAgent(Duration duration) throws StorageException {
-    String java = ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    List<String> command = new ArrayList<>(List.of(java,
-        // The heap holds at most one store file being opened (Wire.MAX_OPEN_BYTES) a few times.
-        "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx48m", "-Xss256k",
-        // No hsperfdata file in /tmp, no attach socket, no core or error file with our memory.
-        "-XX:-UsePerfData", "-XX:+DisableAttachMechanism", "-XX:-CreateCoredumpOnCrash",
-        "-XX:ErrorFile=/dev/null",
-        "-cp", System.getProperty("java.class.path"),
-        AGENT_MAIN, socket.toString(),
-        Long.toString(System.currentTimeMillis() + duration.toMillis())));
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .directory(Path.of("/").toFile())
-        .redirectError(ProcessBuilder.Redirect.DISCARD);
-    builder.environment().keySet().removeIf(name -> !name.equals("PATH") && !name.equals("LANG"));
-    try {
-      return builder.start();
-    } catch (IOException e) {
-      throw new StorageException("cannot start the unlock agent (" + java + "): "
-          + e.getMessage(), e);
-    }
-  }
-
-  private void awaitReady(Process agent) throws StorageException {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MILLIS);
-    byte[] expected = (UnlockAgent.READY + "\n").getBytes(StandardCharsets.US_ASCII);
-    byte[] got = new byte[expected.length];
-    int read = 0;
-    try (InputStream out = agent.getInputStream()) {
-      while (read < got.length) {
-        if (out.available() > 0) {
-          int n = out.read(got, read, got.length - read);
-          if (n < 0) {
-            break;
-          }
-          read += n;
-        } else if (!agent.isAlive() || System.nanoTime() > deadline) {
-          break;
-        } else {
-          Thread.sleep(5);
-        }
-      }
-    } catch (IOException e) {
-      read = -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      read = -1;
-    }
-    if (read != got.length || !Arrays.equals(got, expected)) {
-      agent.destroy();
-      throw new StorageException("the unlock agent did not start"
-          + (agent.isAlive() ? " within " + START_TIMEOUT_MILLIS / 1000 + " s" : " (it exited)"));
-    }
   }
 
   /**

@@ -228,7 +228,7 @@ class UnlockCacheTest {
     try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
       for (Path process : (Iterable<Path>) processes::iterator) {
         String cmdline = new String(Bytes.readOrEmpty(process.resolve("cmdline")), StandardCharsets.UTF_8);
-        if (cmdline.contains(UnlockCache.AGENT_MAIN) && cmdline.contains(socket.toString())) {
+        if (cmdline.contains(AgentProcess.AGENT_MAIN) && cmdline.contains(socket.toString())) {
           return Long.parseLong(process.getFileName().toString());
         }
       }

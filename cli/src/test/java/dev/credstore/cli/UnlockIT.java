@@ -85,6 +85,19 @@ class UnlockIT {
     assertTrue(again.err().contains("was not unlocked"), again::toString);
   }
 
+  /** As the README has it: no backend named, so the file store is chosen automatically. */
+  @Test
+  void lock_withTheBackendChosenAutomatically_locks() {
+    cli.set("CREDSTORE_BACKEND", null);
+    Result unlock = unlock("1m");
+    assertEquals(0, unlock.exitCode(), unlock::toString);
+    Result lock = cli.run("lock");
+    assertEquals(0, lock.exitCode(), lock::toString);
+    assertTrue(lock.err().contains("locked the file store"), lock::toString);
+    Result after = cli.run("get", "github");
+    assertEquals(4, after.exitCode(), after::toString);
+  }
+
   @Test
   void get_withinThreeSecondsOfUnlockForThreeSeconds_succeeds_andAfterThemExitsFour()
       throws Exception {

@@ -23,7 +23,8 @@ final class LockCommand extends BaseCommand {
     StoreSession session = session();
     // Locking never needs the passphrase: open without any source, so nothing can prompt.
     try (Opened opened = session.withPassphrases(PassphraseSource.none()).open(err)) {
-      if (!(opened.store() instanceof PassphraseProtectedStore store)) {
+      // The backend's own store: with the backend chosen automatically, store() is a wrapper.
+      if (!(opened.backendStore() instanceof PassphraseProtectedStore store)) {
         PassphraseStores.of(opened, "lock"); // the usage error for other backends
         return ExitCodes.USAGE;
       }

@@ -19,9 +19,9 @@ import java.util.Set;
  * Either {@code explicitFiles} or a {@code definition}'s (and the file {@code fileVariable} names);
  * {@code tighten}: k6's world-readable file becomes 0600, and k6's stack variables are handed back.
  */
-record JsonTokenSource(String tool, List<Path> explicitFiles, ServiceDefinition definition,
-    String pointer, Map<String, String> metadataPointers, CredentialId id, String fileVariable,
-    boolean tighten) implements PlaintextSource {
+record JsonTokenSource(List<Path> explicitFiles, ServiceDefinition definition, String pointer,
+    Map<String, String> metadataPointers, CredentialId id, String fileVariable, boolean tighten)
+    implements PlaintextSource {
 
   private static final Map<String, String> K6_VARIABLES = Map.of("stackID", "K6_CLOUD_STACK_ID",
       "stack", "K6_CLOUD_STACK_URL", "project", "K6_CLOUD_PROJECT_ID");
@@ -32,7 +32,7 @@ record JsonTokenSource(String tool, List<Path> explicitFiles, ServiceDefinition 
    */
   static JsonTokenSource known(ServiceDefinition definition, String account) {
     boolean k6 = definition.name().equals("k6");
-    return new JsonTokenSource(definition.name(), null, definition, definition.tokenPointer(),
+    return new JsonTokenSource(null, definition, definition.tokenPointer(),
         definition.metadataPointers(), CredentialId.of(definition.name(), account),
         k6 ? "K6_CONFIG" : null, k6);
   }
@@ -40,8 +40,14 @@ record JsonTokenSource(String tool, List<Path> explicitFiles, ServiceDefinition 
   /** {@code --from} files, with the given pointer and metadata. */
   static JsonTokenSource explicit(List<Path> files, String pointer,
       Map<String, String> metadataPointers, CredentialId id) {
-    return new JsonTokenSource(id.service(), List.copyOf(files), null, pointer, metadataPointers,
-        id, null, false);
+    return new JsonTokenSource(List.copyOf(files), null, pointer, metadataPointers, id, null,
+        false);
+  }
+
+  /** The tool is the service its token is stored under (and so its only service). */
+  @Override
+  public String tool() {
+    return id.service();
   }
 
   @Override
@@ -91,10 +97,5 @@ record JsonTokenSource(String tool, List<Path> explicitFiles, ServiceDefinition 
       }
     });
     return Optional.of(new HandBack(null, variables));
-  }
-
-  @Override
-  public Set<String> services() {
-    return Set.of(id.service());
   }
 }

@@ -53,7 +53,6 @@ public final class SecretInput {
     }
   }
 
-
   /**
    * Reads all of {@code in}, as {@code gh auth login --with-token} does, less one trailing line
    * break ({@code \n} or {@code \r\n}): a secret piped from {@code printf '%s\n'} or a file
